@@ -1,0 +1,47 @@
+import { RequestMethod } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import {
+  ProblemDetailsFilter,
+  translateBodyParserError,
+} from './common/errors/problem-details.filter';
+import { assignRequestId } from './common/logging/logger.module';
+import { createValidationPipe } from './common/validation';
+
+export const API_PREFIX = 'api/v1';
+export const MAX_BODY_BYTES = 1024 * 1024;
+export const APP_OPTIONS = { bodyParser: false, bufferLogs: true } as const;
+
+/** Everything main.ts and the test app share: prefix, pipes, filter, body limits and docs. */
+export function configureApp(app: NestExpressApplication): NestExpressApplication {
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.use(assignRequestId);
+  app.set('etag', false);
+  // The app is created with bodyParser: false so that parse errors pass through our translator.
+  app.useBodyParser('json', { limit: MAX_BODY_BYTES });
+  app.use(translateBodyParserError);
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [
+      { path: 'health', method: RequestMethod.GET },
+      { path: 'health/live', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Catalog service')
+      .setDescription(
+        'Products, a category tree up to 100 levels deep, and search. Errors are RFC 9457 problem details (application/problem+json).',
+      )
+      .setVersion('1')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

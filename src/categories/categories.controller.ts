@@ -1,0 +1,165 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiProblems } from '../common/dto/problem-details.dto';
+import { ApiIdParam, ParseIdPipe } from '../common/pipes/parse-id.pipe';
+import { CategoriesService } from './categories.service';
+import {
+  CategoryDto,
+  CategoryPageDto,
+  CategoryTreeDto,
+  CreateCategoryDto,
+  ListCategoriesQueryDto,
+  TreeQueryDto,
+  UpdateCategoryDto,
+} from './dto/category.dto';
+
+const toId = <T extends null | undefined>(id: number | T): string | T =>
+  typeof id === 'number' ? String(id) : id;
+
+@ApiTags('categories')
+@Controller('categories')
+export class CategoriesController {
+  constructor(private readonly categories: CategoriesService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Create a category',
+    description:
+      'Without parent_id (or with null) the category is a root, at depth 0. A parent at depth 100 is refused.',
+  })
+  @ApiCreatedResponse({
+    type: CategoryDto,
+    description: 'Created; Location names the new category',
+  })
+  @ApiProblems(
+    400,
+    [409, 'A sibling (or another root) already has this name'],
+    [422, 'Invalid body, unknown parent, or parent at depth 100'],
+    413,
+    503,
+  )
+  async create(
+    @Body() body: CreateCategoryDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CategoryDto> {
+    const category = await this.categories.create({
+      name: body.name,
+      parentId: toId(body.parent_id),
+    });
+    response.location(`/api/v1/categories/${category.id}`);
+    return CategoryDto.from(category);
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'List categories',
+    description: 'All categories, or the direct children of parent_id; ordered by id.',
+  })
+  @ApiOkResponse({ type: CategoryPageDto })
+  @ApiProblems([404, 'parent_id names no category'], 422, 503)
+  async list(@Query() query: ListCategoriesQueryDto): Promise<CategoryPageDto> {
+    const page = await this.categories.list({
+      parentId: toId(query.parent_id),
+      limit: query.limit,
+      offset: query.offset,
+    });
+    return { ...page, items: page.items.map((category) => CategoryDto.from(category)) };
+  }
+
+  @Get(':id')
+  @ApiIdParam()
+  @ApiOperation({ summary: 'Get a category' })
+  @ApiOkResponse({ type: CategoryDto })
+  @ApiProblems(404, [422, 'id is not a positive integer'], 503)
+  async get(@Param('id', ParseIdPipe) id: string): Promise<CategoryDto> {
+    return CategoryDto.from(await this.categories.get(id));
+  }
+
+  @Get(':id/ancestors')
+  @ApiIdParam()
+  @ApiOperation({
+    summary: 'Breadcrumb of a category',
+    description:
+      'The path from the root down to the parent of the category, root first, in one query. Empty for a root.',
+  })
+  @ApiOkResponse({ type: [CategoryDto] })
+  @ApiProblems(404, [422, 'id is not a positive integer'], 503)
+  async ancestors(@Param('id', ParseIdPipe) id: string): Promise<CategoryDto[]> {
+    return (await this.categories.ancestors(id)).map((category) => CategoryDto.from(category));
+  }
+
+  @Get(':id/tree')
+  @ApiIdParam()
+  @ApiOperation({
+    summary: 'Subtree of a category, nested',
+    description:
+      'The category with its descendants down to `depth` levels below it (default 1), children ordered by id, in one query.',
+  })
+  @ApiOkResponse({ type: CategoryTreeDto })
+  @ApiProblems(404, [422, 'id is not a positive integer, or depth is not 0..100'], 503)
+  async tree(
+    @Param('id', ParseIdPipe) id: string,
+    @Query() query: TreeQueryDto,
+  ): Promise<CategoryTreeDto> {
+    return CategoryTreeDto.fromTree(await this.categories.tree(id, query.depth));
+  }
+
+  @Patch(':id')
+  @ApiIdParam()
+  @ApiOperation({
+    summary: 'Rename or move a category',
+    description:
+      'parent_id: null makes it a root. A move under itself or a descendant, or one that would put any category of the moved subtree deeper than 100, is a 422.',
+  })
+  @ApiOkResponse({ type: CategoryDto })
+  @ApiProblems(
+    400,
+    404,
+    [409, 'A sibling at the destination already has this name'],
+    [422, 'Invalid body, unknown parent, cycle, or too deep'],
+    413,
+    503,
+  )
+  async update(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() body: UpdateCategoryDto,
+  ): Promise<CategoryDto> {
+    const category = await this.categories.update(id, {
+      name: body.name,
+      parentId: toId(body.parent_id),
+    });
+    return CategoryDto.from(category);
+  }
+
+  @Delete(':id')
+  @ApiIdParam()
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete a category and its whole subtree',
+    description:
+      'In one transaction; products in any deleted category stay, with category_id null.',
+  })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(404, [422, 'id is not a positive integer'], 503)
+  async delete(@Param('id', ParseIdPipe) id: string): Promise<void> {
+    await this.categories.delete(id);
+  }
+}

@@ -1,0 +1,177 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Category, MAX_CATEGORY_DEPTH } from './category.entity';
+
+/** Key of the transaction-scoped advisory lock that serialises every change to the tree's shape. */
+const TREE_LOCK_KEY = 7_261_001;
+
+// Every recursive walk stops one level past the deepest allowed depth, so even a corrupted
+// tree can never make a query loop.
+const WALK_LIMIT = MAX_CATEGORY_DEPTH + 1;
+
+const COLUMNS = 'id, name, parent_id, created_at, updated_at';
+
+/** The path from a category up to its root, as rows numbered by their distance from the start. */
+const PATH_TO_ROOT = `
+  WITH RECURSIVE path AS (
+    SELECT ${COLUMNS}, 0 AS distance FROM category WHERE id = $1
+    UNION ALL
+    SELECT c.id, c.name, c.parent_id, c.created_at, c.updated_at, path.distance + 1
+    FROM category c JOIN path ON c.id = path.parent_id
+    WHERE path.distance < ${WALK_LIMIT}
+  )
+  SELECT ${COLUMNS} FROM path ORDER BY distance DESC`;
+
+/** A category and its descendants down to $2 levels below it, each with its depth below the start. */
+const SUBTREE = `
+  WITH RECURSIVE subtree AS (
+    SELECT ${COLUMNS}, 0 AS depth FROM category WHERE id = $1
+    UNION ALL
+    SELECT c.id, c.name, c.parent_id, c.created_at, c.updated_at, subtree.depth + 1
+    FROM category c JOIN subtree ON c.parent_id = subtree.id
+    WHERE subtree.depth < $2
+  )
+  SELECT ${COLUMNS}, depth FROM subtree ORDER BY depth, id`;
+
+/** How many levels sit below a category: 0 for a leaf, null when it does not exist. */
+const SUBTREE_HEIGHT = `
+  WITH RECURSIVE subtree AS (
+    SELECT id, 0 AS depth FROM category WHERE id = $1
+    UNION ALL
+    SELECT c.id, subtree.depth + 1 FROM category c JOIN subtree ON c.parent_id = subtree.id
+    WHERE subtree.depth < ${WALK_LIMIT}
+  )
+  SELECT max(depth) AS height FROM subtree`;
+
+/**
+ * The ids of a category and all its descendants, as an array expression to embed in another
+ * statement (`column = ANY(<this>)`). ARRAY(...) makes the planner run the walk once and probe an
+ * index per id, instead of guessing the CTE's size and scanning. `:subtreeRootId` is bound.
+ */
+const SUBTREE_IDS = `ARRAY(
+  WITH RECURSIVE subtree(id, depth) AS (
+    SELECT id, 0 FROM category WHERE id = :subtreeRootId
+    UNION ALL
+    SELECT c.id, subtree.depth + 1 FROM category c JOIN subtree ON c.parent_id = subtree.id
+    WHERE subtree.depth < ${WALK_LIMIT}
+  )
+  SELECT id FROM subtree)`;
+
+interface CategoryRow {
+  id: string;
+  name: string;
+  parent_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type CategoryAtDepth = Category & { depth: number };
+
+function toCategory(row: CategoryRow): Category {
+  return Object.assign(new Category(), {
+    id: String(row.id),
+    name: row.name,
+    parentId: row.parent_id === null ? null : String(row.parent_id),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+}
+
+@Injectable()
+export class CategoriesRepository {
+  constructor(@InjectRepository(Category) private readonly repository: Repository<Category>) {}
+
+  /** Runs `work` in one transaction, with a repository bound to it. */
+  transaction<T>(work: (transactional: CategoriesRepository) => Promise<T>): Promise<T> {
+    return this.repository.manager.transaction((manager) =>
+      work(new CategoriesRepository(manager.getRepository(Category))),
+    );
+  }
+
+  /** Waits for, then holds until the transaction ends, the lock every tree-shape change takes. */
+  async lockTree(): Promise<void> {
+    await this.repository.query('SELECT pg_advisory_xact_lock($1)', [TREE_LOCK_KEY]);
+  }
+
+  findById(id: string): Promise<Category | null> {
+    return this.repository.findOneBy({ id });
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return this.repository.existsBy({ id });
+  }
+
+  findPage(filter: {
+    parentId?: string;
+    limit: number;
+    offset: number;
+  }): Promise<[Category[], number]> {
+    return this.repository.findAndCount({
+      where: filter.parentId === undefined ? {} : { parentId: filter.parentId },
+      order: { id: 'ASC' },
+      take: filter.limit,
+      skip: filter.offset,
+    });
+  }
+
+  async insert(values: { name: string; parentId: string | null }): Promise<Category> {
+    const rows = await this.repository.query<CategoryRow[]>(
+      `INSERT INTO category (name, parent_id) VALUES ($1, $2) RETURNING ${COLUMNS}`,
+      [values.name, values.parentId],
+    );
+    return toCategory(rows[0]);
+  }
+
+  /** Applies the given changes; answers null when the category does not exist. */
+  async update(
+    id: string,
+    changes: { name?: string; parentId?: string | null },
+  ): Promise<Category | null> {
+    const result = await this.repository
+      .createQueryBuilder()
+      .update(Category)
+      .set(changes)
+      .where('id = :id', { id })
+      .returning(COLUMNS)
+      .execute();
+    const rows = result.raw as CategoryRow[];
+    return rows.length === 0 ? null : toCategory(rows[0]);
+  }
+
+  /** Deletes a category; the database cascades to its whole subtree. */
+  async delete(id: string): Promise<boolean> {
+    const result = await this.repository.delete({ id });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** The root-first path from a root down to the category itself; empty when it does not exist. */
+  async pathFromRoot(id: string): Promise<Category[]> {
+    const rows = await this.repository.query<CategoryRow[]>(PATH_TO_ROOT, [id]);
+    return rows.map(toCategory);
+  }
+
+  /** The category and its descendants down to `levels` below it, shallowest first. */
+  async subtree(id: string, levels: number): Promise<CategoryAtDepth[]> {
+    const rows = await this.repository.query<Array<CategoryRow & { depth: number }>>(SUBTREE, [
+      id,
+      levels,
+    ]);
+    return rows.map((row) => Object.assign(toCategory(row), { depth: row.depth }));
+  }
+
+  async subtreeHeight(id: string): Promise<number | null> {
+    const rows = await this.repository.query<Array<{ height: number | null }>>(SUBTREE_HEIGHT, [
+      id,
+    ]);
+    return rows[0]?.height ?? null;
+  }
+
+  /** SQL matching `column` against the subtree of `rootId`, to embed in a query builder. */
+  subtreeCondition(
+    column: string,
+    rootId: string,
+  ): { sql: string; parameters: Record<string, string> } {
+    return { sql: `${column} = ANY(${SUBTREE_IDS})`, parameters: { subtreeRootId: rootId } };
+  }
+}

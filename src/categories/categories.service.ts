@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { isUniqueViolation } from '../common/errors/database-errors';
+import { DomainError, NotFoundError } from '../common/errors/domain-error';
+import { Page } from '../common/dto/page.dto';
+import { CategoriesRepository, CategoryAtDepth } from './categories.repository';
+import { Category, MAX_CATEGORY_DEPTH, SIBLING_NAME_CONSTRAINT } from './category.entity';
+
+export interface CategoryTree {
+  category: Category;
+  children: CategoryTree[];
+}
+
+function duplicateName(name: string | undefined): DomainError {
+  const detail =
+    name === undefined
+      ? 'A sibling category already has this name.'
+      : `A sibling category is already named "${name}".`;
+  return new DomainError('duplicate_category_name', detail);
+}
+
+/** PostgreSQL's foreign-key violation: the parent vanished between our check and the write. */
+function isForeignKeyViolation(error: unknown): boolean {
+  return (error as { driverError?: { code?: string } }).driverError?.code === '23503';
+}
+
+@Injectable()
+export class CategoriesService {
+  constructor(private readonly categories: CategoriesRepository) {}
+
+  async get(id: string): Promise<Category> {
+    const category = await this.categories.findById(id);
+    if (!category) throw new NotFoundError('Category', id);
+    return category;
+  }
+
+  async list(query: { parentId?: string; limit: number; offset: number }): Promise<Page<Category>> {
+    const [items, total] = await this.categories.findPage(query);
+    if (
+      total === 0 &&
+      query.parentId !== undefined &&
+      !(await this.categories.exists(query.parentId))
+    ) {
+      throw new NotFoundError('Category', query.parentId);
+    }
+    return { items, total, limit: query.limit, offset: query.offset };
+  }
+
+  async create(input: { name: string; parentId?: string | null }): Promise<Category> {
+    const parentId = input.parentId ?? null;
+    try {
+      return await this.categories.transaction(async (tree) => {
+        if (parentId !== null) {
+          await tree.lockTree();
+          const path = await tree.pathFromRoot(parentId);
+          if (path.length === 0) throw unknownParent(parentId);
+          if (path.length - 1 >= MAX_CATEGORY_DEPTH) {
+            throw new DomainError(
+              'depth_exceeded',
+              `Parent ${parentId} is at depth ${MAX_CATEGORY_DEPTH}, the deepest allowed.`,
+            );
+          }
+        }
+        return tree.insert({ name: input.name, parentId });
+      });
+    } catch (error) {
+      throw this.translate(error, input.name, parentId);
+    }
+  }
+
+  async update(
+    id: string,
+    changes: { name?: string; parentId?: string | null },
+  ): Promise<Category> {
+    try {
+      return await this.categories.transaction(async (tree) => {
+        if (changes.parentId !== undefined) {
+          await tree.lockTree();
+          await this.checkMove(tree, id, changes.parentId);
+        }
+        const updated = await tree.update(id, changes);
+        if (!updated) throw new NotFoundError('Category', id);
+        return updated;
+      });
+    } catch (error) {
+      throw this.translate(error, changes.name, changes.parentId ?? null);
+    }
+  }
+
+  /** Deletes the category and its whole subtree; products in them are unlinked by the database. */
+  async delete(id: string): Promise<void> {
+    await this.categories.transaction(async (tree) => {
+      await tree.lockTree();
+      if (!(await tree.delete(id))) throw new NotFoundError('Category', id);
+    });
+  }
+
+  /** The breadcrumb: the categories from the root down to the parent of `id`. */
+  async ancestors(id: string): Promise<Category[]> {
+    const path = await this.categories.pathFromRoot(id);
+    if (path.length === 0) throw new NotFoundError('Category', id);
+    return path.slice(0, -1);
+  }
+
+  /** The subtree of `id`, nested, down to `levels` below it. */
+  async tree(id: string, levels: number): Promise<CategoryTree> {
+    const rows = await this.categories.subtree(id, levels);
+    if (rows.length === 0) throw new NotFoundError('Category', id);
+    return nest(rows);
+  }
+
+  /** A SQL condition matching `column` against the ids of a category's subtree, in one walk. */
+  subtreeCondition(column: string, rootId: string) {
+    return this.categories.subtreeCondition(column, rootId);
+  }
+
+  private async checkMove(
+    tree: CategoriesRepository,
+    id: string,
+    parentId: string | null,
+  ): Promise<void> {
+    const height = await tree.subtreeHeight(id);
+    if (height === null) throw new NotFoundError('Category', id);
+    if (parentId === null) return;
+
+    const path = await tree.pathFromRoot(parentId);
+    if (path.length === 0) throw unknownParent(parentId);
+    if (path.some((category) => category.id === id)) {
+      throw new DomainError(
+        'cycle',
+        `Category ${id} cannot move under itself or one of its descendants.`,
+      );
+    }
+    const deepest = path.length + height; // the parent's depth + 1 + the moved subtree's height
+    if (deepest > MAX_CATEGORY_DEPTH) {
+      throw new DomainError(
+        'depth_exceeded',
+        `The move would put a category at depth ${deepest}; the deepest allowed is ${MAX_CATEGORY_DEPTH}.`,
+      );
+    }
+  }
+
+  private translate(error: unknown, name: string | undefined, parentId: string | null): unknown {
+    if (isUniqueViolation(error, SIBLING_NAME_CONSTRAINT)) return duplicateName(name);
+    if (parentId !== null && isForeignKeyViolation(error)) return unknownParent(parentId);
+    return error;
+  }
+}
+
+function unknownParent(parentId: string): DomainError {
+  return new DomainError('unknown_parent', `Parent category ${parentId} does not exist.`, [
+    { field: 'parent_id', message: `category ${parentId} does not exist` },
+  ]);
+}
+
+function nest(rows: CategoryAtDepth[]): CategoryTree {
+  const nodes = new Map(
+    rows.map((category) => [category.id, { category, children: [] as CategoryTree[] }]),
+  );
+  for (const row of rows.slice(1)) nodes.get(row.parentId!)?.children.push(nodes.get(row.id)!);
+  return nodes.get(rows[0].id)!;
+}

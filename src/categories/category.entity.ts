@@ -1,0 +1,41 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+
+export const MAX_CATEGORY_DEPTH = 100;
+/** UNIQUE NULLS NOT DISTINCT (parent_id, name): sibling names are unique, roots included. */
+export const SIBLING_NAME_CONSTRAINT = 'category_sibling_name_unique';
+
+@Entity('category')
+export class Category {
+  @PrimaryGeneratedColumn('identity', {
+    type: 'bigint',
+    generatedIdentity: 'ALWAYS',
+    primaryKeyConstraintName: 'category_pkey',
+  })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  name!: string;
+
+  @Index('category_parent_id_idx')
+  @Column({ name: 'parent_id', type: 'bigint', nullable: true })
+  parentId!: string | null;
+
+  @ManyToOne(() => Category, { onDelete: 'CASCADE', nullable: true })
+  @JoinColumn({ name: 'parent_id', foreignKeyConstraintName: 'category_parent_id_fkey' })
+  parent?: Category | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

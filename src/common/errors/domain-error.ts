@@ -1,0 +1,85 @@
+/** Every error code a client can receive, each mapped to exactly one HTTP status below. */
+export type ErrorCode =
+  | 'validation_failed'
+  | 'malformed_json'
+  | 'bad_request'
+  | 'not_found'
+  | 'route_not_found'
+  | 'unknown_parent'
+  | 'unknown_category'
+  | 'depth_exceeded'
+  | 'cycle'
+  | 'duplicate_category_name'
+  | 'duplicate_sku'
+  | 'conflict'
+  | 'precondition_failed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'database_unavailable'
+  | 'internal_error';
+
+export function statusOf(code: ErrorCode): number {
+  switch (code) {
+    case 'malformed_json':
+    case 'bad_request':
+      return 400;
+    case 'not_found':
+    case 'route_not_found':
+      return 404;
+    case 'duplicate_category_name':
+    case 'duplicate_sku':
+    case 'conflict':
+      return 409;
+    case 'precondition_failed':
+      return 412;
+    case 'payload_too_large':
+      return 413;
+    case 'unsupported_media_type':
+      return 415;
+    case 'validation_failed':
+    case 'unknown_parent':
+    case 'unknown_category':
+    case 'depth_exceeded':
+    case 'cycle':
+      return 422;
+    case 'rate_limited':
+      return 429;
+    case 'internal_error':
+      return 500;
+    case 'database_unavailable':
+      return 503;
+    default: {
+      const unmapped: never = code;
+      throw new Error(`No HTTP status for error code ${String(unmapped)}`);
+    }
+  }
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** An error a service throws for a rule the client broke; it never mentions HTTP. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(detail);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(resource: 'Category' | 'Product', id: string | number) {
+    super('not_found', `${resource} ${id} does not exist.`);
+  }
+}
+
+export class ValidationFailedError extends DomainError {
+  constructor(errors: FieldError[]) {
+    super('validation_failed', 'The request is invalid; see errors for each field.', errors);
+  }
+}

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { LogLevel } from '../../config/configuration';
+
+export const REQUEST_ID_HEADER = 'X-Request-Id';
+// A client's id is echoed only when it is short and printable, so it can't break a log line.
+const CLIENT_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+type RequestWithId = IncomingMessage & { id?: string };
+
+/**
+ * The first middleware of the app: every response, even one for an unknown route or an
+ * unparseable body, carries the request id.
+ */
+export function assignRequestId(
+  request: RequestWithId,
+  response: ServerResponse,
+  next: () => void,
+): void {
+  const sent = request.headers['x-request-id'];
+  request.id = typeof sent === 'string' && CLIENT_REQUEST_ID.test(sent) ? sent : randomUUID();
+  response.setHeader(REQUEST_ID_HEADER, request.id);
+  next();
+}
+
+/** JSON logs through pino, one completion line per request, each line carrying the request id. */
+export function createLoggerModule(level: LogLevel, pretty: boolean) {
+  return LoggerModule.forRoot({
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+    pinoHttp: {
+      level,
+      genReqId: (request) => request.id ?? randomUUID(),
+      customAttributeKeys: { reqId: 'request_id' },
+      transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+      autoLogging: {
+        ignore: (request) => /^\/(health|metrics)(\/|$|\?)/.test(request.url ?? ''),
+      },
+      serializers: {
+        req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          remote_address: req.remoteAddress,
+        }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+    },
+  });
+}

@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+import { ConfigError, validateConfig } from './configuration';
+
+describe('validateConfig', () => {
+  it('should apply the defaults when nothing is set', () => {
+    const config = validateConfig({});
+    expect(config).toMatchObject({
+      PORT: 3000,
+      DB_POOL_SIZE: 10,
+      DB_RUN_MIGRATIONS: true,
+      LOG_LEVEL: 'info',
+      EMBEDDED_PG_DIR: resolve('.data', 'postgres'),
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('should read typed values from strings', () => {
+    const config = validateConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u:p@db:5432/catalog',
+      DB_POOL_SIZE: '25',
+      DB_RUN_MIGRATIONS: 'false',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      PORT: 8080,
+      DATABASE_URL: 'postgres://u:p@db:5432/catalog',
+      DB_POOL_SIZE: 25,
+      DB_RUN_MIGRATIONS: false,
+      LOG_LEVEL: 'debug',
+    });
+  });
+
+  it.each([
+    ['PORT', 'eighty', 'must be an integer'],
+    ['PORT', '70000', 'PORT=70000 must be between 0 and 65535'],
+    ['DB_POOL_SIZE', '0', 'DB_POOL_SIZE=0 must be between 1 and 200'],
+    [
+      'DATABASE_URL',
+      'mysql://x',
+      'DATABASE_URL="mysql://x" must be a postgres:// or postgresql:// URL',
+    ],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL="loud" must be one of'],
+    ['DB_RUN_MIGRATIONS', 'maybe', 'DB_RUN_MIGRATIONS="maybe" must be true or false'],
+  ])('should refuse %s=%s naming the variable and the problem', (name, value, message) => {
+    expect(() => validateConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => validateConfig({ [name]: value })).toThrow(`${name}=`);
+    expect(() => validateConfig({ [name]: value })).toThrow(message);
+  });
+});

@@ -1,0 +1,89 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+import { resolve } from 'node:path';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+const toBoolean = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const normalised = value.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(normalised)) return true;
+  if (['false', '0', 'no'].includes(normalised)) return false;
+  return value;
+};
+
+/**
+ * Every setting the service reads from the environment, with its default.
+ * Validated once at start-up; a bad value stops the process with a message naming it.
+ */
+export class AppConfig {
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer' })
+  @Min(0, { message: 'must be between 0 and 65535' })
+  @Max(65535, { message: 'must be between 0 and 65535' })
+  PORT = 3000;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @IsString()
+  @Matches(/\S/, { message: 'must not be empty' })
+  EMBEDDED_PG_DIR = resolve('.data', 'postgres');
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be between 1 and 65535' })
+  @Max(65535, { message: 'must be between 1 and 65535' })
+  EMBEDDED_PG_PORT = 5433;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be between 1 and 200' })
+  @Max(200, { message: 'must be between 1 and 200' })
+  DB_POOL_SIZE = 10;
+
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  DB_RUN_MIGRATIONS = true;
+
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevel = 'info';
+}
+
+export class ConfigError extends Error {}
+
+/** Builds the validated configuration from an environment; throws a ConfigError naming every bad variable. */
+export function validateConfig(env: Record<string, unknown>): AppConfig {
+  const present = Object.fromEntries(
+    Object.keys(new AppConfig())
+      .concat('DATABASE_URL')
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const config = plainToInstance(AppConfig, present);
+  const errors = validateSync(config, { forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const lines = errors.map(
+      (error) =>
+        `${error.property}=${JSON.stringify(error.value)} ${[...new Set(Object.values(error.constraints ?? {}))].join('; ')}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return config;
+}

@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+
+export interface DatabaseSettings {
+  url: string;
+  poolSize: number;
+  runMigrations: boolean;
+}
+
+/** The TypeORM options shared by the application and the TypeORM CLI. */
+export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    entities: [join(__dirname, '..', '**', '*.entity.{ts,js}')],
+    migrations: [join(__dirname, '..', '..', 'typeorm-migrations', '*.{ts,js}')],
+    migrationsTableName: 'typeorm_migrations',
+    migrationsRun: settings.runMigrations,
+    migrationsTransactionMode: 'all',
+    synchronize: false,
+    poolSize: settings.poolSize,
+    extra: {
+      application_name: 'catalog-service',
+      connectionTimeoutMillis: 5_000,
+      statement_timeout: 10_000,
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { APP_OPTIONS, configureApp } from './app.setup';
+import { ConfigError, validateConfig } from './config/configuration';
+import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
+
+async function bootstrap(): Promise<void> {
+  const config = validateConfig(process.env);
+  let embedded: EmbeddedDatabase | undefined;
+  if (!config.DATABASE_URL) {
+    console.log(`No DATABASE_URL: starting embedded PostgreSQL in ${config.EMBEDDED_PG_DIR}`);
+    embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT);
+  }
+  const databaseUrl = config.DATABASE_URL ?? embedded!.url;
+
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot({ config, databaseUrl, prettyLogs: process.stdout.isTTY }),
+    APP_OPTIONS,
+  ).catch(async (error: unknown) => {
+    await embedded?.stop();
+    throw error;
+  });
+  configureApp(app);
+  await app.listen(config.PORT);
+
+  // Stop accepting, let in-flight requests finish, then close the pool, then the embedded server.
+  const shutdown = () => {
+    app
+      .close()
+      .then(() => embedded?.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error('Shutdown failed', error);
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+bootstrap().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+import { Type } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { App } from 'supertest/types';
+import { AppModule } from '../../src/app.module';
+import { APP_OPTIONS, configureApp } from '../../src/app.setup';
+import { validateConfig } from '../../src/config/configuration';
+import { createTestDatabase, TestDatabase } from './test-database';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: App;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** The whole application, in process, on a fresh migrated database of its own. */
+export async function createTestApp(
+  env: Record<string, string> = {},
+  extra: { controllers?: Type[] } = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = validateConfig({ LOG_LEVEL: 'silent', DB_RUN_MIGRATIONS: 'false', ...env });
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot({ config, databaseUrl: database.url })],
+    controllers: extra.controllers ?? [],
+  }).compile();
+  const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>(APP_OPTIONS));
+  await app.init();
+  return {
+    app,
+    http: app.getHttpServer() as App,
+    database,
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
