@@ -1,0 +1,40 @@
+import request from 'supertest';
+import { App } from 'supertest/types';
+
+export interface CategoryBody {
+  id: number;
+  name: string;
+  parent_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+let sequence = 0;
+export const uniqueName = (prefix = 'Category') => `${prefix} ${++sequence}`;
+
+/** Creates a category through the API and answers its body; fails the test on anything but 201. */
+export async function createCategory(
+  http: App,
+  name = uniqueName(),
+  parentId: number | null = null,
+): Promise<CategoryBody> {
+  const response = await request(http)
+    .post('/api/v1/categories')
+    .send({ name, parent_id: parentId });
+  if (response.status !== 201)
+    throw new Error(`createCategory: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body as CategoryBody;
+}
+
+/** A chain of `length` categories, each the child of the one before; answers them root first. */
+export async function createChain(
+  http: App,
+  length: number,
+  parentId: number | null = null,
+): Promise<CategoryBody[]> {
+  const chain: CategoryBody[] = [];
+  for (let index = 0; index < length; index++) {
+    chain.push(await createCategory(http, uniqueName('Level'), chain.at(-1)?.id ?? parentId));
+  }
+  return chain;
+}
