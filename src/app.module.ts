@@ -5,6 +5,8 @@ import { AppConfig } from './config/configuration';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
 import { CategoriesModule } from './categories/categories.module';
+import { ProductsModule } from './products/products.module';
+import { SearchModule } from './search/search.module';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -31,6 +33,9 @@ export class AppModule {
         }),
         HealthModule,
         CategoriesModule,
+        // Before Products, so that /products/search is routed ahead of /products/:id.
+        SearchModule,
+        ProductsModule,
       ],
       providers: [{ provide: AppConfig, useValue: config }],
       exports: [AppConfig],

@@ -18,6 +18,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { definedOnly } from '../common/defined';
 import { ApiProblems } from '../common/dto/problem-details.dto';
 import { ApiIdParam, ParseIdPipe } from '../common/pipes/parse-id.pipe';
 import { CategoriesService } from './categories.service';

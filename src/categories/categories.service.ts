@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isUniqueViolation } from '../common/errors/database-errors';
+import { isForeignKeyViolation, isUniqueViolation } from '../common/errors/database-errors';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { Page } from '../common/dto/page.dto';
 import { CategoriesRepository, CategoryAtDepth } from './categories.repository';
@@ -16,11 +16,6 @@ function duplicateName(name: string | undefined): DomainError {
       ? 'A sibling category already has this name.'
       : `A sibling category is already named "${name}".`;
   return new DomainError('duplicate_category_name', detail);
-}
-
-/** PostgreSQL's foreign-key violation: the parent vanished between our check and the write. */
-function isForeignKeyViolation(error: unknown): boolean {
-  return (error as { driverError?: { code?: string } }).driverError?.code === '23503';
 }
 
 @Injectable()
@@ -141,6 +136,7 @@ export class CategoriesService {
 
   private translate(error: unknown, name: string | undefined, parentId: string | null): unknown {
     if (isUniqueViolation(error, SIBLING_NAME_CONSTRAINT)) return duplicateName(name);
+    // The parent vanished between the check and the write.
     if (parentId !== null && isForeignKeyViolation(error)) return unknownParent(parentId);
     return error;
   }

@@ -23,6 +23,8 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       application_name: 'catalog-service',
       connectionTimeoutMillis: 5_000,
       statement_timeout: 10_000,
+      // Fuzzy search (`q <% title`) matches a misspelled word such as "lapotp" for "Laptop".
+      options: '-c pg_trgm.word_similarity_threshold=0.4',
     },
   };
 }

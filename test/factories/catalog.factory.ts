@@ -38,3 +38,29 @@ export async function createChain(
   }
   return chain;
 }
+
+export interface ProductBody {
+  id: number;
+  title: string;
+  description: string;
+  image_url: string | null;
+  sku: string;
+  price: string;
+  category_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export const uniqueSku = (prefix = 'SKU') => `${prefix}-${++sequence}-${process.pid}`;
+
+/** Creates a product through the API and answers its body; fails the test on anything but 201. */
+export async function createProduct(
+  http: App,
+  fields: Record<string, unknown> = {},
+): Promise<ProductBody> {
+  const body = { title: uniqueName('Product'), sku: uniqueSku(), price: '10.00', ...fields };
+  const response = await request(http).post('/api/v1/products').send(body);
+  if (response.status !== 201)
+    throw new Error(`createProduct: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body as ProductBody;
+}

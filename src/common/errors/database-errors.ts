@@ -17,6 +17,15 @@ export function isUniqueViolation(error: unknown, constraint: string): boolean {
   return driverError?.code === '23505' && driverError.constraint === constraint;
 }
 
+/** True when `error` is PostgreSQL's foreign-key violation, on the named constraint if given. */
+export function isForeignKeyViolation(error: unknown, constraint?: string): boolean {
+  const driverError = driverErrorOf(error);
+  return (
+    driverError?.code === '23503' &&
+    (constraint === undefined || driverError.constraint === constraint)
+  );
+}
+
 // Connection refused/reset, admin shutdown, too many connections, statement timeout,
 // pool timeout, serialization failure and deadlock: the database cannot serve right now.
 const UNAVAILABLE_CODES = new Set([

@@ -1,0 +1,59 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { Category } from '../categories/category.entity';
+
+export const SKU_CONSTRAINT = 'product_sku_unique';
+export const CATEGORY_FOREIGN_KEY = 'product_category_id_fkey';
+
+@Entity('product')
+@Check('product_price_non_negative', '"price" >= 0')
+export class Product {
+  @PrimaryGeneratedColumn('identity', {
+    type: 'bigint',
+    generatedIdentity: 'ALWAYS',
+    primaryKeyConstraintName: 'product_pkey',
+  })
+  id!: string;
+
+  /** Served by a pg_trgm GIN index for the case-insensitive contains-match of search. */
+  @Column({ type: 'varchar', length: 255 })
+  title!: string;
+
+  @Column({ type: 'text', default: '' })
+  description!: string;
+
+  @Column({ name: 'image_url', type: 'varchar', length: 2083, nullable: true })
+  imageUrl!: string | null;
+
+  @Index(SKU_CONSTRAINT, { unique: true })
+  @Column({ type: 'varchar', length: 100 })
+  sku!: string;
+
+  /** numeric(12,2), read as a string: money never passes through a float. */
+  @Index('product_price_idx')
+  @Column({ type: 'numeric', precision: 12, scale: 2 })
+  price!: string;
+
+  @Index('product_category_id_idx')
+  @Column({ name: 'category_id', type: 'bigint', nullable: true })
+  categoryId!: string | null;
+
+  @ManyToOne(() => Category, { onDelete: 'SET NULL', nullable: true })
+  @JoinColumn({ name: 'category_id', foreignKeyConstraintName: CATEGORY_FOREIGN_KEY })
+  category?: Category | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

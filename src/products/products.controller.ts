@@ -1,0 +1,125 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { definedOnly } from '../common/defined';
+import { ApiProblems } from '../common/dto/problem-details.dto';
+import { ApiIdParam, ParseIdPipe } from '../common/pipes/parse-id.pipe';
+import { ListProductsQueryDto } from './dto/list-products-query.dto';
+import { CreateProductDto, ProductDto, ProductPageDto, UpdateProductDto } from './dto/product.dto';
+import { ProductsService } from './products.service';
+
+const toId = <T extends null | undefined>(id: number | T): string | T =>
+  typeof id === 'number' ? String(id) : id;
+
+@ApiTags('products')
+@Controller('products')
+export class ProductsController {
+  constructor(private readonly products: ProductsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a product' })
+  @ApiCreatedResponse({ type: ProductDto, description: 'Created; Location names the new product' })
+  @ApiProblems(
+    400,
+    [409, 'Another product has this SKU (after normalisation)'],
+    [422, 'Invalid body or unknown category'],
+    413,
+    503,
+  )
+  async create(
+    @Body() body: CreateProductDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ProductDto> {
+    const product = await this.products.create({
+      title: body.title,
+      description: body.description ?? '',
+      imageUrl: body.image_url ?? null,
+      sku: body.sku,
+      price: body.price,
+      categoryId: toId(body.category_id) ?? null,
+    });
+    response.location(`/api/v1/products/${product.id}`);
+    return ProductDto.from(product);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List products by id, or fetch a batch with ids=1,2,3' })
+  @ApiOkResponse({ type: ProductPageDto })
+  @ApiProblems(422, 503)
+  async list(@Query() query: ListProductsQueryDto): Promise<ProductPageDto> {
+    if (query.ids) {
+      const items = (await this.products.getMany(query.ids)).map((product) =>
+        ProductDto.from(product),
+      );
+      return { items, total: items.length, limit: query.ids.length, offset: 0 };
+    }
+    const page = await this.products.list(query.limit, query.offset);
+    return { ...page, items: page.items.map((product) => ProductDto.from(product)) };
+  }
+
+  @Get(':id')
+  @ApiIdParam()
+  @ApiOperation({ summary: 'Get a product' })
+  @ApiOkResponse({ type: ProductDto })
+  @ApiProblems(404, [422, 'id is not a positive integer'], 503)
+  async get(@Param('id', ParseIdPipe) id: string): Promise<ProductDto> {
+    return ProductDto.from(await this.products.get(id));
+  }
+
+  @Patch(':id')
+  @ApiIdParam()
+  @ApiOperation({
+    summary: 'Change any subset of a product’s writable fields',
+    description: 'category_id: null unlinks the product; image_url: null removes the image.',
+  })
+  @ApiOkResponse({ type: ProductDto })
+  @ApiProblems(
+    400,
+    404,
+    [409, 'Another product has this SKU'],
+    [422, 'Invalid body or unknown category'],
+    413,
+    503,
+  )
+  async update(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() body: UpdateProductDto,
+  ): Promise<ProductDto> {
+    const changes = definedOnly({
+      title: body.title,
+      description: body.description,
+      imageUrl: body.image_url,
+      sku: body.sku,
+      price: body.price,
+      categoryId: toId(body.category_id),
+    });
+    return ProductDto.from(await this.products.update(id, changes));
+  }
+
+  @Delete(':id')
+  @ApiIdParam()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a product' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(404, [422, 'id is not a positive integer'], 503)
+  async delete(@Param('id', ParseIdPipe) id: string): Promise<void> {
+    await this.products.delete(id);
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CategoriesModule } from '../categories/categories.module';
+import { Product } from '../products/product.entity';
+import { SearchController } from './search.controller';
+import { SearchRepository } from './search.repository';
+import { SearchService } from './search.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Product]), CategoriesModule],
+  controllers: [SearchController],
+  providers: [SearchService, SearchRepository],
+})
+export class SearchModule {}

@@ -1,0 +1,134 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository, SelectQueryBuilder } from 'typeorm';
+import { Product } from '../products/product.entity';
+import type { SortKey } from './dto/search-query.dto';
+
+export interface SqlCondition {
+  sql: string;
+  parameters: Record<string, string>;
+}
+
+/** What a search asks for, already validated and normalised. */
+export interface SearchCriteria {
+  text?: string;
+  /** `text` as a normalised SKU, when it is a valid one. */
+  sku?: string;
+  fuzzy: boolean;
+  minPrice?: string;
+  maxPrice?: string;
+  categoryId?: string;
+  /** Matches product.category_id against the subtree of categoryId. */
+  subtree?: SqlCondition;
+  sort: SortKey;
+  limit: number;
+  offset: number;
+}
+
+export interface SearchResult {
+  items: Product[];
+  total: number;
+  categoryExists: boolean;
+}
+
+/** Makes %, _ and \ match themselves in a LIKE pattern (backslash is LIKE's escape character). */
+export const escapeLike = (text: string): string =>
+  text.replace(/[\\%_]/g, (character) => `\\${character}`);
+
+/** Adds the filters of `criteria` to `query`; all of them combine with AND. */
+export function applyFilters(
+  query: SelectQueryBuilder<Product>,
+  criteria: SearchCriteria,
+): SelectQueryBuilder<Product> {
+  if (criteria.text !== undefined) {
+    const matches = ['p.title ILIKE :contains'];
+    if (criteria.sku !== undefined) matches.push('p.sku = :sku');
+    if (criteria.fuzzy) matches.push(':text <% p.title');
+    query.andWhere(`(${matches.join(' OR ')})`, {
+      contains: `%${escapeLike(criteria.text)}%`,
+      ...(criteria.sku !== undefined && { sku: criteria.sku }),
+      ...(criteria.fuzzy && { text: criteria.text }),
+    });
+  }
+  if (criteria.minPrice !== undefined)
+    query.andWhere('p.price >= :minPrice', { minPrice: criteria.minPrice });
+  if (criteria.maxPrice !== undefined)
+    query.andWhere('p.price <= :maxPrice', { maxPrice: criteria.maxPrice });
+  if (criteria.subtree) query.andWhere(criteria.subtree.sql, criteria.subtree.parameters);
+  return query;
+}
+
+/** Orders `query` by `criteria.sort`, always ending in id so that pages never overlap. */
+export function applySort(
+  query: SelectQueryBuilder<Product>,
+  criteria: SearchCriteria,
+): SelectQueryBuilder<Product> {
+  switch (criteria.sort) {
+    case 'id':
+      return query.orderBy('p.id', 'ASC');
+    case 'price':
+      return query.orderBy('p.price', 'ASC').addOrderBy('p.id', 'ASC');
+    case '-price':
+      return query.orderBy('p.price', 'DESC').addOrderBy('p.id', 'ASC');
+    case 'title':
+      return query.orderBy('p.title', 'ASC').addOrderBy('p.id', 'ASC');
+    case '-created_at':
+      return query.orderBy('p.created_at', 'DESC').addOrderBy('p.id', 'DESC');
+    case 'relevance': {
+      const text = criteria.text ?? '';
+      query
+        .addSelect(criteria.sku === undefined ? 'false' : 'p.sku = :sku', 'rank_sku')
+        .addSelect('p.title ILIKE :prefix', 'rank_prefix')
+        .addSelect('similarity(p.title, :text)', 'rank_similarity')
+        .setParameters({ prefix: `${escapeLike(text)}%`, text });
+      return query
+        .orderBy('rank_sku', 'DESC')
+        .addOrderBy('rank_prefix', 'DESC')
+        .addOrderBy('rank_similarity', 'DESC')
+        .addOrderBy('p.id', 'ASC');
+    }
+  }
+}
+
+@Injectable()
+export class SearchRepository implements OnModuleInit {
+  constructor(@InjectRepository(Product) private readonly products: Repository<Product>) {}
+
+  /**
+   * Case-insensitive search relies on the database's ctype folding every script; a "C" or
+   * non-UTF-8 database would silently match ASCII only, so refuse to start on one.
+   */
+  async onModuleInit(): Promise<void> {
+    const [{ folds }] = await this.products.query<Array<{ folds: boolean }>>(
+      `SELECT lower('ÄΩЯ') = 'äωя' AND 'ябълка' ILIKE '%ЯБЪЛ%' AS folds`,
+    );
+    if (!folds) {
+      throw new Error(
+        'The database does not fold case beyond ASCII: create it with a UTF-8 locale such as C.UTF-8 or en_US.UTF-8',
+      );
+    }
+  }
+
+  /** One statement for the page, one for the exact total (which also tells whether the category exists). */
+  async search(criteria: SearchCriteria): Promise<SearchResult> {
+    const filtered = applyFilters(this.products.createQueryBuilder('p'), criteria);
+    const page = applySort(filtered.clone(), criteria)
+      .limit(criteria.limit)
+      .offset(criteria.offset);
+    const count = filtered
+      .clone()
+      .select('count(*)::int', 'total')
+      .addSelect(
+        criteria.categoryId === undefined
+          ? 'true'
+          : 'EXISTS (SELECT 1 FROM category WHERE id = :categoryId)',
+        'category_exists',
+      )
+      .setParameter('categoryId', criteria.categoryId);
+    const [items, totals] = await Promise.all([
+      page.getMany(),
+      count.getRawOne<{ total: number; category_exists: boolean }>(),
+    ]);
+    return { items, total: totals?.total ?? 0, categoryExists: totals?.category_exists ?? false };
+  }
+}
