@@ -143,10 +143,10 @@ export class CategoriesController {
     @Param('id', ParseIdPipe) id: string,
     @Body() body: UpdateCategoryDto,
   ): Promise<CategoryDto> {
-    const category = await this.categories.update(id, {
-      name: body.name,
-      parentId: toId(body.parent_id),
-    });
+    const category = await this.categories.update(
+      id,
+      definedOnly({ name: body.name, parentId: toId(body.parent_id) }),
+    );
     return CategoryDto.from(category);
   }
 

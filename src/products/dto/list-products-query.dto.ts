@@ -12,7 +12,9 @@ export class ListProductsQueryDto extends PageQueryDto {
       'Batch fetch: up to 100 comma-separated ids, answered in one round trip, by id; unknown ids are absent. Paging does not apply.',
   })
   @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' ? [...new Set(value.split(','))] : value))
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? [...new Set(value.split(','))] : value,
+  )
   @ArrayMinSize(1, { message: 'ids must list 1 to 100 ids' })
   @ArrayMaxSize(100, { message: 'ids must list 1 to 100 ids' })
   @ValidateBy({

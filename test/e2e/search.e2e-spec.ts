@@ -1,0 +1,259 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import {
+  createCategory,
+  createChain,
+  createProduct,
+  ProductBody,
+} from '../factories/catalog.factory';
+import { createTestApp, TestApp } from '../utils/test-app';
+
+describe('Search (e2e)', () => {
+  let t: TestApp;
+  const api = () => request(t.http);
+  const search = async (
+    query: string,
+  ): Promise<{ items: ProductBody[]; total: number; limit: number; offset: number }> =>
+    (await api().get(`/api/v1/products/search?${query}`).expect(200)).body;
+  const ids = (products: Array<{ id: number }>) => products.map((product) => product.id);
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('should route /products/search to search, not to /products/:id', async () => {
+    const page = await search('q=nothing-matches-this');
+    expect(page).toEqual({ items: [], total: 0, limit: 20, offset: 0 });
+  });
+
+  describe('text', () => {
+    it('should match titles case-insensitively in every script', async () => {
+      const cyrillic = await createProduct(t.http, { title: 'Ябълка Голяма' });
+      const greek = await createProduct(t.http, { title: 'ΕΛΛΗΝΙΚΌ Μέλι' });
+      const latin = await createProduct(t.http, { title: 'Crème BRÛLÉE Deluxe' });
+      expect(ids((await search('q=ябълка')).items)).toEqual([cyrillic.id]);
+      expect(ids((await search(`q=${encodeURIComponent('ЯБЪЛКА')}`)).items)).toEqual([cyrillic.id]);
+      expect(ids((await search(`q=${encodeURIComponent('ελληνικό')}`)).items)).toEqual([greek.id]);
+      expect(ids((await search(`q=${encodeURIComponent('brûlée')}`)).items)).toEqual([latin.id]);
+      expect(ids((await search(`q=${encodeURIComponent('CRÈME')}`)).items)).toEqual([latin.id]);
+    });
+
+    it('should take %, _ and \\ literally', async () => {
+      const percent = await createProduct(t.http, { title: 'Discount 50% Zlatan' });
+      const underscore = await createProduct(t.http, { title: 'snake_case Zlatan' });
+      const backslash = await createProduct(t.http, { title: 'back\\slash Zlatan' });
+      await createProduct(t.http, { title: 'Discount 500 Zlatan snakeXcase backslash' });
+      expect(ids((await search(`q=${encodeURIComponent('50%')}`)).items)).toEqual([percent.id]);
+      expect(ids((await search(`q=${encodeURIComponent('e_c')}`)).items)).toEqual([underscore.id]);
+      expect(ids((await search(`q=${encodeURIComponent('k\\s')}`)).items)).toEqual([backslash.id]);
+      expect(
+        (await search(`q=${encodeURIComponent('%')}`)).items.every((p) => p.title.includes('%')),
+      ).toBe(true);
+    });
+
+    it('should match a SKU equal to q after normalisation, but not a part of it', async () => {
+      const product = await createProduct(t.http, { title: 'Plain title', sku: 'QX-5000-A' });
+      expect(ids((await search('q=%20qx-5000-a%20')).items)).toEqual([product.id]);
+      expect((await search('q=QX-5000')).items).toEqual([]);
+    });
+
+    it('should find a misspelled title only with fuzzy=true', async () => {
+      const laptop = await createProduct(t.http, { title: 'Laptop Zephyrus 14' });
+      expect((await search('q=lapotp')).items).toEqual([]);
+      expect(ids((await search('q=lapotp&fuzzy=true')).items)).toContain(laptop.id);
+    });
+  });
+
+  describe('price', () => {
+    it('should include both borders', async () => {
+      const cheap = await createProduct(t.http, { title: 'Pricey Widget A', price: '10.00' });
+      const middle = await createProduct(t.http, { title: 'Pricey Widget B', price: '10.01' });
+      const dear = await createProduct(t.http, { title: 'Pricey Widget C', price: '20.00' });
+      expect(ids((await search('q=Pricey%20Widget&min_price=10&max_price=20')).items)).toEqual([
+        cheap.id,
+        middle.id,
+        dear.id,
+      ]);
+      expect(
+        ids((await search('q=Pricey%20Widget&min_price=10.01&max_price=19.99')).items),
+      ).toEqual([middle.id]);
+      expect(ids((await search('q=Pricey%20Widget&min_price=20')).items)).toEqual([dear.id]);
+      expect(ids((await search('q=Pricey%20Widget&max_price=10')).items)).toEqual([cheap.id]);
+      expect(
+        ids((await search('q=Pricey%20Widget&min_price=10.00&max_price=10.00')).items),
+      ).toEqual([cheap.id]);
+    });
+
+    it.each([
+      'min_price=-1',
+      'min_price=abc',
+      'max_price=1.234',
+      'min_price=5&max_price=4.99',
+      'min_price=1e3',
+    ])('should refuse %s with a 422', async (query) => {
+      const response = await api().get(`/api/v1/products/search?${query}`).expect(422);
+      expect(response.body.code).toBe('validation_failed');
+    });
+  });
+
+  describe('category subtree', () => {
+    it('should find products at any depth below the category, down to depth 100', async () => {
+      const chain = await createChain(t.http, 101);
+      const deepest = await createProduct(t.http, {
+        title: 'Abyssal gadget',
+        category_id: chain[100].id,
+      });
+      const middle = await createProduct(t.http, {
+        title: 'Abyssal midway',
+        category_id: chain[50].id,
+      });
+      const outside = await createProduct(t.http, {
+        title: 'Abyssal outsider',
+        category_id: (await createCategory(t.http)).id,
+      });
+
+      expect(ids((await search(`category_id=${chain[0].id}`)).items)).toEqual(
+        [deepest.id, middle.id].sort((a, b) => a - b),
+      );
+      expect(ids((await search(`category_id=${chain[51].id}`)).items)).toEqual([deepest.id]);
+      expect(ids((await search(`category_id=${chain[100].id}`)).items)).toEqual([deepest.id]);
+      expect(ids((await search('q=abyssal')).items)).toEqual(expect.arrayContaining([outside.id]));
+    });
+
+    it('should answer 404 for an unknown category and 422 for a malformed one', async () => {
+      const response = await api().get('/api/v1/products/search?category_id=987654321').expect(404);
+      expect(response.body.code).toBe('not_found');
+      await api().get('/api/v1/products/search?category_id=abc').expect(422);
+      await api().get('/api/v1/products/search?category_id=0').expect(422);
+    });
+
+    it('should combine text, price and subtree with AND', async () => {
+      const root = await createCategory(t.http);
+      const child = await createCategory(t.http, 'child', root.id);
+      const match = await createProduct(t.http, {
+        title: 'Combo kettle',
+        price: '50.00',
+        category_id: child.id,
+      });
+      await createProduct(t.http, {
+        title: 'Combo kettle',
+        price: '500.00',
+        category_id: child.id,
+      });
+      await createProduct(t.http, {
+        title: 'Combo toaster',
+        price: '50.00',
+        category_id: child.id,
+      });
+      await createProduct(t.http, { title: 'Combo kettle', price: '50.00' });
+      const page = await search(`q=KETTLE&min_price=10&max_price=100&category_id=${root.id}`);
+      expect(page).toEqual({ items: [match], total: 1, limit: 20, offset: 0 });
+    });
+  });
+
+  describe('paging and sorting', () => {
+    let products: ProductBody[];
+
+    beforeAll(async () => {
+      products = [];
+      const prices = ['5.00', '1.00', '3.00', '3.00', '9.99', '0.50', '7.25'];
+      for (const [index, price] of prices.entries()) {
+        products.push(
+          await createProduct(t.http, {
+            title: `Pager ${String.fromCharCode(71 - index)} item`,
+            price,
+          }),
+        );
+      }
+    });
+
+    it('should yield every match exactly once when paging through all pages', async () => {
+      const seen: number[] = [];
+      for (const sort of ['id', 'price', '-price', 'title', '-created_at']) {
+        seen.length = 0;
+        for (let offset = 0; ; offset += 2) {
+          const page = await search(`q=pager&sort=${sort}&limit=2&offset=${offset}`);
+          expect(page.total).toBe(products.length);
+          if (page.items.length === 0) break;
+          seen.push(...ids(page.items));
+        }
+        expect([...seen].sort((a, b) => a - b)).toEqual(ids(products));
+      }
+    });
+
+    it('should order by price with id breaking ties, and by title', async () => {
+      const byPrice = (await search('q=pager&sort=price&limit=100')).items;
+      expect(byPrice.map((p) => p.price)).toEqual([
+        '0.50',
+        '1.00',
+        '3.00',
+        '3.00',
+        '5.00',
+        '7.25',
+        '9.99',
+      ]);
+      expect(byPrice[2].id).toBeLessThan(byPrice[3].id);
+      const byPriceDesc = (await search('q=pager&sort=-price&limit=100')).items;
+      expect(byPriceDesc.map((p) => p.price)).toEqual([
+        '9.99',
+        '7.25',
+        '5.00',
+        '3.00',
+        '3.00',
+        '1.00',
+        '0.50',
+      ]);
+      const byTitle = (await search('q=pager&sort=title')).items.map((p) => p.title);
+      expect(byTitle).toEqual([...byTitle].sort());
+      const newest = (await search('q=pager&sort=-created_at')).items;
+      expect(ids(newest)).toEqual(ids(products).reverse());
+    });
+
+    it('should rank by relevance: exact SKU, then title prefix, then similarity', async () => {
+      const contains = await createProduct(t.http, { title: 'Big Relevantix thing' });
+      const prefix = await createProduct(t.http, { title: 'Relevantix small' });
+      const sku = await createProduct(t.http, { title: 'Unrelated name', sku: 'RELEVANTIX' });
+      const exact = await createProduct(t.http, { title: 'Relevantix' });
+      const page = await search('q=relevantix&sort=relevance');
+      expect(ids(page.items)).toEqual([sku.id, exact.id, prefix.id, contains.id]);
+      await api().get('/api/v1/products/search?sort=relevance').expect(422);
+    });
+
+    it.each([
+      'sort=name',
+      'limit=0',
+      'limit=101',
+      'offset=-1',
+      'fuzzy=yes',
+      'q=',
+      'q=%00',
+      `q=${'x'.repeat(256)}`,
+    ])('should refuse %s with a 422', async (query) => {
+      await api().get(`/api/v1/products/search?${query}`).expect(422);
+    });
+  });
+
+  describe('round trips', () => {
+    it('should run at most two statements for a search and one for a get', async () => {
+      const statements: string[] = [];
+      const dataSource = t.app.get(DataSource);
+      dataSource.subscribers.push({ afterQuery: (event) => void statements.push(event.query) });
+      const root = await createCategory(t.http);
+      const product = await createProduct(t.http, { title: 'Counted gizmo', category_id: root.id });
+
+      statements.length = 0;
+      await search(`q=gizmo&min_price=1&max_price=100&category_id=${root.id}&sort=relevance`);
+      expect(statements).toHaveLength(2);
+
+      statements.length = 0;
+      await api().get(`/api/v1/products/${product.id}`).expect(200);
+      expect(statements).toHaveLength(1);
+
+      statements.length = 0;
+      await api().get(`/api/v1/products?ids=${product.id}`).expect(200);
+      expect(statements).toHaveLength(1);
+      dataSource.subscribers.pop();
+    });
+  });
+});
