@@ -62,6 +62,13 @@ export class AppConfig {
   @IsBoolean({ message: 'must be true or false' })
   DB_RUN_MIGRATIONS = true;
 
+  /** After SIGTERM, how long readiness answers 503 before the listener closes, so balancers drain. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer' })
+  @Min(0, { message: 'must be between 0 and 60000' })
+  @Max(60_000, { message: 'must be between 0 and 60000' })
+  SHUTDOWN_DRAIN_MS = 1_000;
+
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
 }

