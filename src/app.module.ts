@@ -1,9 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { createLoggerModule } from './common/logging/logger.module';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { createLoggerModule, LoggingOptions } from './common/logging/logger.module';
 import { AppConfig } from './config/configuration';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { CategoriesModule } from './categories/categories.module';
 import { ProductsModule } from './products/products.module';
 import { SearchModule } from './search/search.module';
@@ -12,16 +15,16 @@ export interface AppModuleOptions {
   config: AppConfig;
   /** The database to use: DATABASE_URL, or the embedded server's URL. */
   databaseUrl: string;
-  prettyLogs?: boolean;
+  logging?: Partial<Omit<LoggingOptions, 'level'>>;
 }
 
 @Module({})
 export class AppModule {
-  static forRoot({ config, databaseUrl, prettyLogs = false }: AppModuleOptions): DynamicModule {
+  static forRoot({ config, databaseUrl, logging = {} }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        createLoggerModule(config.LOG_LEVEL, prettyLogs),
+        createLoggerModule({ level: config.LOG_LEVEL, pretty: false, ...logging }),
         TypeOrmModule.forRoot({
           ...dataSourceOptions({
             url: databaseUrl,
@@ -32,12 +35,16 @@ export class AppModule {
           entities: [],
         }),
         HealthModule,
+        MetricsModule,
         CategoriesModule,
         // Before Products, so that /products/search is routed ahead of /products/:id.
         SearchModule,
         ProductsModule,
       ],
-      providers: [{ provide: AppConfig, useValue: config }],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      ],
       exports: [AppConfig],
       global: true,
     };

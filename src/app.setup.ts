@@ -2,10 +2,8 @@ import { RequestMethod } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import {
-  ProblemDetailsFilter,
-  translateBodyParserError,
-} from './common/errors/problem-details.filter';
+import { translateBodyParserError } from './common/errors/problem-details.filter';
+import { runInRequestContext } from './common/request-context';
 import { assignRequestId } from './common/logging/logger.module';
 import { createValidationPipe } from './common/validation';
 
@@ -17,7 +15,7 @@ export const APP_OPTIONS = { bodyParser: false, bufferLogs: true } as const;
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
-  app.use(assignRequestId);
+  app.use(assignRequestId, runInRequestContext);
   app.set('etag', false);
   // The app is created with bodyParser: false so that parse errors pass through our translator.
   app.useBodyParser('json', { limit: MAX_BODY_BYTES });
@@ -30,7 +28,6 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     ],
   });
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter());
 
   const document = SwaggerModule.createDocument(
     app,

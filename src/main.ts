@@ -16,7 +16,11 @@ async function bootstrap(): Promise<void> {
   const databaseUrl = config.DATABASE_URL ?? embedded!.url;
 
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({ config, databaseUrl, prettyLogs: process.stdout.isTTY }),
+    AppModule.forRoot({
+      config,
+      databaseUrl,
+      logging: { pretty: process.stdout.isTTY && process.env.NODE_ENV !== 'production' },
+    }),
     APP_OPTIONS,
   ).catch(async (error: unknown) => {
     await embedded?.stop();

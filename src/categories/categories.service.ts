@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isForeignKeyViolation, isUniqueViolation } from '../common/errors/database-errors';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { Page } from '../common/dto/page.dto';
+import { CatalogMetrics } from '../metrics/catalog-metrics';
 import { CategoriesRepository, CategoryAtDepth } from './categories.repository';
 import { Category, MAX_CATEGORY_DEPTH, SIBLING_NAME_CONSTRAINT } from './category.entity';
 
@@ -20,7 +21,10 @@ function duplicateName(name: string | undefined): DomainError {
 
 @Injectable()
 export class CategoriesService {
-  constructor(private readonly categories: CategoriesRepository) {}
+  constructor(
+    private readonly categories: CategoriesRepository,
+    private readonly metrics: CatalogMetrics,
+  ) {}
 
   async get(id: string): Promise<Category> {
     const category = await this.categories.findById(id);
@@ -40,7 +44,21 @@ export class CategoriesService {
     return { items, total, limit: query.limit, offset: query.offset };
   }
 
-  async create(input: { name: string; parentId?: string | null }): Promise<Category> {
+  create(input: { name: string; parentId?: string | null }): Promise<Category> {
+    return this.metrics.mutation('category', 'create', () => this.insert(input));
+  }
+
+  update(id: string, changes: { name?: string; parentId?: string | null }): Promise<Category> {
+    if (Object.keys(changes).length === 0) return this.get(id);
+    return this.metrics.mutation('category', 'update', () => this.applyUpdate(id, changes));
+  }
+
+  /** Deletes the category and its whole subtree; products in them are unlinked by the database. */
+  delete(id: string): Promise<void> {
+    return this.metrics.mutation('category', 'delete', () => this.deleteSubtree(id));
+  }
+
+  private async insert(input: { name: string; parentId?: string | null }): Promise<Category> {
     const parentId = input.parentId ?? null;
     try {
       return await this.categories.transaction(async (tree) => {
@@ -62,7 +80,7 @@ export class CategoriesService {
     }
   }
 
-  async update(
+  private async applyUpdate(
     id: string,
     changes: { name?: string; parentId?: string | null },
   ): Promise<Category> {
@@ -81,8 +99,7 @@ export class CategoriesService {
     }
   }
 
-  /** Deletes the category and its whole subtree; products in them are unlinked by the database. */
-  async delete(id: string): Promise<void> {
+  private async deleteSubtree(id: string): Promise<void> {
     await this.categories.transaction(async (tree) => {
       await tree.lockTree();
       if (!(await tree.delete(id))) throw new NotFoundError('Category', id);

@@ -62,6 +62,12 @@ export class AppConfig {
   @IsBoolean({ message: 'must be true or false' })
   DB_RUN_MIGRATIONS = true;
 
+  /** Requests slower than this are logged as a warning. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be at least 1' })
+  SLOW_REQUEST_MS = 200;
+
   /** After SIGTERM, how long readiness answers 503 before the listener closes, so balancers drain. */
   @Transform(toInt)
   @IsInt({ message: 'must be an integer' })

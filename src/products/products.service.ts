@@ -2,12 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { Page } from '../common/dto/page.dto';
 import { isForeignKeyViolation, isUniqueViolation } from '../common/errors/database-errors';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
+import { CatalogMetrics } from '../metrics/catalog-metrics';
 import { CATEGORY_FOREIGN_KEY, Product, SKU_CONSTRAINT } from './product.entity';
 import { ProductsRepository, ProductValues } from './products.repository';
 
 @Injectable()
 export class ProductsService {
-  constructor(private readonly products: ProductsRepository) {}
+  constructor(
+    private readonly products: ProductsRepository,
+    private readonly metrics: CatalogMetrics,
+  ) {}
 
   async get(id: string): Promise<Product> {
     const product = await this.products.findById(id);
@@ -25,28 +29,34 @@ export class ProductsService {
     return this.products.findByIds(ids);
   }
 
-  async create(values: ProductValues): Promise<Product> {
-    try {
-      return await this.products.insert(values);
-    } catch (error) {
-      throw translate(error, values);
-    }
+  create(values: ProductValues): Promise<Product> {
+    return this.metrics.mutation('product', 'create', async () => {
+      try {
+        return await this.products.insert(values);
+      } catch (error) {
+        throw translate(error, values);
+      }
+    });
   }
 
-  async update(id: string, changes: Partial<ProductValues>): Promise<Product> {
+  update(id: string, changes: Partial<ProductValues>): Promise<Product> {
     if (Object.keys(changes).length === 0) return this.get(id);
-    let updated: Product | null;
-    try {
-      updated = await this.products.update(id, changes);
-    } catch (error) {
-      throw translate(error, changes);
-    }
-    if (!updated) throw new NotFoundError('Product', id);
-    return updated;
+    return this.metrics.mutation('product', 'update', async () => {
+      let updated: Product | null;
+      try {
+        updated = await this.products.update(id, changes);
+      } catch (error) {
+        throw translate(error, changes);
+      }
+      if (!updated) throw new NotFoundError('Product', id);
+      return updated;
+    });
   }
 
-  async delete(id: string): Promise<void> {
-    if (!(await this.products.delete(id))) throw new NotFoundError('Product', id);
+  delete(id: string): Promise<void> {
+    return this.metrics.mutation('product', 'delete', async () => {
+      if (!(await this.products.delete(id))) throw new NotFoundError('Product', id);
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CategoriesService } from '../categories/categories.service';
 import { Page } from '../common/dto/page.dto';
+import { CatalogMetrics } from '../metrics/catalog-metrics';
 import { NotFoundError } from '../common/errors/domain-error';
 import { normaliseSku, SKU_PATTERN } from '../products/dto/product.dto';
 import { Product } from '../products/product.entity';
@@ -36,12 +37,24 @@ export class SearchService {
   constructor(
     private readonly searchRepository: SearchRepository,
     private readonly categories: CategoriesService,
+    private readonly metrics: CatalogMetrics,
   ) {}
 
   async search(query: SearchQueryDto): Promise<Page<Product>> {
     const criteria = toCriteria(query, this.categories);
     const { items, total, categoryExists } = await this.searchRepository.search(criteria);
     if (!categoryExists) throw new NotFoundError('Category', criteria.categoryId!);
+    this.metrics.search(
+      {
+        q: query.q,
+        category_id: query.category_id,
+        min_price: query.min_price,
+        max_price: query.max_price,
+        sort: query.sort,
+        fuzzy: query.fuzzy,
+      },
+      total,
+    );
     return { items, total, limit: query.limit, offset: query.offset };
   }
 }

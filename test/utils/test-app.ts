@@ -1,4 +1,5 @@
 import { Type } from '@nestjs/common';
+import type { Writable } from 'node:stream';
 import { Test } from '@nestjs/testing';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { App } from 'supertest/types';
@@ -17,7 +18,7 @@ export interface TestApp {
 /** The whole application, in process, on a fresh migrated database of its own. */
 export async function createTestApp(
   env: Record<string, string> = {},
-  extra: { controllers?: Type[] } = {},
+  extra: { controllers?: Type[]; logDestination?: Writable } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = validateConfig({
@@ -27,7 +28,13 @@ export async function createTestApp(
     ...env,
   });
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot({ config, databaseUrl: database.url })],
+    imports: [
+      AppModule.forRoot({
+        config,
+        databaseUrl: database.url,
+        logging: { destination: extra.logDestination },
+      }),
+    ],
     controllers: extra.controllers ?? [],
   }).compile();
   const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>(APP_OPTIONS));

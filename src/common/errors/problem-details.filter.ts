@@ -7,6 +7,8 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { CatalogMetrics } from '../../metrics/catalog-metrics';
+import { isOperationsRoute } from '../../metrics/http-route';
 import { isDatabaseUnavailable } from './database-errors';
 import { DomainError, ErrorCode, FieldError, statusOf } from './domain-error';
 
@@ -114,6 +116,8 @@ export function classify(exception: unknown): ClassifiedError {
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
 
+  constructor(private readonly metrics: CatalogMetrics) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const context = host.switchToHttp();
     const request = context.getRequest<Request & { id?: string }>();
@@ -122,6 +126,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const status = statusOf(code);
     const requestId = request.id === undefined ? undefined : String(request.id);
 
+    if (!isOperationsRoute(request.path)) this.metrics.httpErrors.inc({ status, code });
     if (status >= 500) {
       this.logger.error({ err: exception, code, requestId }, 'Request failed');
     }

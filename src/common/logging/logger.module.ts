@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
+import type { Request } from 'express';
 import { LoggerModule } from 'nestjs-pino';
+import type { Options } from 'pino-http';
+import type { Writable } from 'node:stream';
+import { isOperationsRoute, routeTemplateOf } from '../../metrics/http-route';
 import { LogLevel } from '../../config/configuration';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
@@ -25,27 +29,47 @@ export function assignRequestId(
   next();
 }
 
+/** The completion line's extra fields: the route template and the size of the response. */
+function completion(request: IncomingMessage, response: ServerResponse, line: object): object {
+  return {
+    ...line,
+    route: routeTemplateOf(request as Request),
+    response_bytes: Number(response.getHeader('content-length') ?? 0),
+  };
+}
+
+export interface LoggingOptions {
+  level: LogLevel;
+  /** Human-readable lines, for a terminal during development. */
+  pretty: boolean;
+  /** Where lines go instead of stdout (tests read them from here). */
+  destination?: Writable;
+}
+
 /** JSON logs through pino, one completion line per request, each line carrying the request id. */
-export function createLoggerModule(level: LogLevel, pretty: boolean) {
+export function createLoggerModule({ level, pretty, destination }: LoggingOptions) {
+  const options: Options = {
+    level,
+    genReqId: (request) => request.id ?? randomUUID(),
+    transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+    autoLogging: { ignore: (request) => isOperationsRoute(request.url ?? '') },
+    customLogLevel: (_request, response, error) =>
+      error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+    customSuccessObject: completion,
+    customErrorObject: (request, response, _error, line: object) =>
+      completion(request, response, line),
+    serializers: {
+      req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url,
+        remote_address: req.remoteAddress,
+      }),
+      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+    },
+  };
   return LoggerModule.forRoot({
     forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-    pinoHttp: {
-      level,
-      genReqId: (request) => request.id ?? randomUUID(),
-      customAttributeKeys: { reqId: 'request_id' },
-      transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
-      autoLogging: {
-        ignore: (request) => /^\/(health|metrics)(\/|$|\?)/.test(request.url ?? ''),
-      },
-      serializers: {
-        req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-          remote_address: req.remoteAddress,
-        }),
-        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-      },
-    },
+    pinoHttp: destination ? [options, destination] : options,
   });
 }

@@ -1,0 +1,129 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  InjectMetric,
+  makeCounterProvider,
+  makeGaugeProvider,
+  makeHistogramProvider,
+} from '@willsoto/nestjs-prometheus';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { DomainError, ErrorCode } from '../common/errors/domain-error';
+
+const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5];
+
+export const METRIC_PROVIDERS = [
+  makeHistogramProvider({
+    name: 'catalog_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route template and status class',
+    labelNames: ['method', 'route', 'status_class'],
+    buckets: HTTP_BUCKETS,
+  }),
+  makeCounterProvider({
+    name: 'catalog_http_requests_total',
+    help: 'HTTP requests by method, route template and status class',
+    labelNames: ['method', 'route', 'status_class'],
+  }),
+  makeGaugeProvider({
+    name: 'catalog_http_requests_in_flight',
+    help: 'HTTP requests being served',
+  }),
+  makeCounterProvider({
+    name: 'catalog_http_errors_total',
+    help: 'Error responses by status and error code',
+    labelNames: ['status', 'code'],
+  }),
+  makeHistogramProvider({
+    name: 'catalog_db_query_duration_seconds',
+    help: 'Database statement duration by operation',
+    labelNames: ['operation'],
+    buckets: HTTP_BUCKETS,
+  }),
+  makeCounterProvider({ name: 'catalog_search_requests_total', help: 'Searches answered' }),
+  makeHistogramProvider({
+    name: 'catalog_search_result_count',
+    help: 'Total matches per search',
+    buckets: [0, 1, 5, 10, 50, 100, 500, 1000, 5000, 10000, 50000],
+  }),
+  makeCounterProvider({
+    name: 'catalog_search_zero_results_total',
+    help: 'Searches that matched nothing',
+  }),
+  makeCounterProvider({
+    name: 'catalog_product_mutations_total',
+    help: 'Product creates, updates and deletes by outcome',
+    labelNames: ['operation', 'outcome'],
+  }),
+  makeCounterProvider({
+    name: 'catalog_category_mutations_total',
+    help: 'Category creates, updates and deletes by outcome',
+    labelNames: ['operation', 'outcome'],
+  }),
+  makeCounterProvider({
+    name: 'catalog_category_rule_failures_total',
+    help: 'Category writes refused by a tree rule',
+    labelNames: ['reason'],
+  }),
+];
+
+const RULE_FAILURES: Partial<Record<ErrorCode, string>> = {
+  depth_exceeded: 'depth',
+  cycle: 'cycle',
+  unknown_parent: 'unknown_parent',
+  duplicate_category_name: 'duplicate',
+};
+
+export type MutationOperation = 'create' | 'update' | 'delete';
+
+/** The domain's own metrics and info-level summaries; HTTP and database figures are fed by interceptors and the query subscriber. */
+@Injectable()
+export class CatalogMetrics {
+  private readonly logger = new Logger('Catalog');
+
+  constructor(
+    @InjectMetric('catalog_http_request_duration_seconds') readonly httpDuration: Histogram,
+    @InjectMetric('catalog_http_requests_total') readonly httpRequests: Counter,
+    @InjectMetric('catalog_http_requests_in_flight') readonly httpInFlight: Gauge,
+    @InjectMetric('catalog_http_errors_total') readonly httpErrors: Counter,
+    @InjectMetric('catalog_db_query_duration_seconds') readonly queryDuration: Histogram,
+    @InjectMetric('catalog_search_requests_total') private readonly searches: Counter,
+    @InjectMetric('catalog_search_result_count') private readonly searchResults: Histogram,
+    @InjectMetric('catalog_search_zero_results_total') private readonly zeroResultSearches: Counter,
+    @InjectMetric('catalog_product_mutations_total') private readonly productMutations: Counter,
+    @InjectMetric('catalog_category_mutations_total') private readonly categoryMutations: Counter,
+    @InjectMetric('catalog_category_rule_failures_total') private readonly ruleFailures: Counter,
+  ) {}
+
+  /** Runs a write, then counts and logs its outcome: success, or the error code that refused it. */
+  async mutation<T extends { id: string } | void>(
+    entity: 'product' | 'category',
+    operation: MutationOperation,
+    write: () => Promise<T>,
+  ): Promise<T> {
+    const counter = entity === 'product' ? this.productMutations : this.categoryMutations;
+    try {
+      const result = await write();
+      counter.inc({ operation, outcome: 'success' });
+      this.logger.log(
+        { entity, operation, outcome: 'success', id: result?.id },
+        `${entity} ${operation}`,
+      );
+      return result;
+    } catch (error) {
+      const outcome = error instanceof DomainError ? error.code : 'error';
+      counter.inc({ operation, outcome });
+      const reason =
+        error instanceof DomainError && entity === 'category'
+          ? RULE_FAILURES[error.code]
+          : undefined;
+      if (reason) this.ruleFailures.inc({ reason });
+      this.logger.log({ entity, operation, outcome }, `${entity} ${operation} refused`);
+      throw error;
+    }
+  }
+
+  search(summary: Record<string, unknown>, total: number): void {
+    this.searches.inc();
+    this.searchResults.observe(total);
+    if (total === 0) this.zeroResultSearches.inc();
+    this.logger.log({ ...summary, total }, 'search');
+  }
+}
