@@ -167,7 +167,7 @@ describe('Observability (e2e)', () => {
       .expect(200);
     await settle();
     const lines = logs
-      .take()
+      .drain()
       .filter((line) => (line.req as { id?: string } | undefined)?.id === 'client-chosen-id');
     expect(lines.map((line) => line.msg)).toEqual(['search', 'request completed']);
     expect(lines[1]).toMatchObject({
