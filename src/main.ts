@@ -1,4 +1,6 @@
+import { tracing } from './tracing';
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
@@ -10,7 +12,6 @@ async function bootstrap(): Promise<void> {
   const config = validateConfig(process.env);
   let embedded: EmbeddedDatabase | undefined;
   if (!config.DATABASE_URL) {
-    console.log(`No DATABASE_URL: starting embedded PostgreSQL in ${config.EMBEDDED_PG_DIR}`);
     embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT);
   }
   const databaseUrl = config.DATABASE_URL ?? embedded!.url;
@@ -27,13 +28,21 @@ async function bootstrap(): Promise<void> {
     throw error;
   });
   configureApp(app);
+  if (embedded) {
+    Logger.log(
+      `No DATABASE_URL: using embedded PostgreSQL in ${config.EMBEDDED_PG_DIR}`,
+      'Database',
+    );
+  }
   await app.listen(config.PORT);
+  Logger.log(`Listening on port ${config.PORT}`, 'Bootstrap');
 
   // Stop accepting, let in-flight requests finish, then close the pool, then the embedded server.
   const shutdown = () => {
     app
       .close()
       .then(() => embedded?.stop())
+      .then(() => tracing?.shutdown())
       .then(
         () => process.exit(0),
         (error: unknown) => {

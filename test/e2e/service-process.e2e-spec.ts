@@ -1,10 +1,19 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { freePort } from '../utils/test-database-server';
+
+interface LogLine {
+  msg?: string;
+  trace_id?: string;
+  span_id?: string;
+  req?: { id?: string };
+}
 
 /** The real entry point, as `npm run serve` starts it, on the embedded database. */
 describe('Service process on the embedded database (e2e)', () => {
@@ -17,7 +26,24 @@ describe('Service process on the embedded database (e2e)', () => {
   });
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-  async function start(): Promise<{ process: ChildProcess; url: string; startedInMs: number }> {
+  // A failed test must not leave a service (and its PostgreSQL) holding the data folder.
+  const running = new Set<ChildProcess>();
+  afterEach(async () => {
+    for (const child of running) {
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+
+  interface RunningService {
+    process: ChildProcess;
+    url: string;
+    startedInMs: number;
+    output: string[];
+  }
+
+  async function start(extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningService> {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -25,15 +51,19 @@ describe('Service process on the embedded database (e2e)', () => {
       EMBEDDED_PG_DIR: dataDir,
       EMBEDDED_PG_PORT: String(embeddedPort),
       LOG_LEVEL: 'warn',
+      ...extraEnv,
     };
     delete env.DATABASE_URL;
     const child = spawn(
       process.execPath,
       ['-r', 'ts-node/register/transpile-only', 'src/main.ts'],
-      {
-        env,
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
+      { env, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    running.add(child);
+    child.once('exit', () => running.delete(child));
+    const output: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) =>
+      output.push(...chunk.toString().split('\n').filter(Boolean)),
     );
     const url = `http://127.0.0.1:${port}`;
     const started = Date.now();
@@ -42,7 +72,7 @@ describe('Service process on the embedded database (e2e)', () => {
         .get('/health')
         .then((response) => response.status === 200)
         .catch(() => false);
-      if (healthy) return { process: child, url, startedInMs: Date.now() - started };
+      if (healthy) return { process: child, url, startedInMs: Date.now() - started, output };
       if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -85,5 +115,45 @@ describe('Service process on the embedded database (e2e)', () => {
     const all = await request(second.url).get('/api/v1/categories?limit=100').expect(200);
     expect(all.body.total).toBe(31);
     expect(await stop(second.process)).toBe(0);
+  });
+
+  it('should export traces over OTLP and put trace ids in log lines when OTEL_EXPORTER_OTLP_ENDPOINT is set', async () => {
+    const exports: string[] = [];
+    const collector = createServer((incoming, outgoing) => {
+      exports.push(incoming.url ?? '');
+      incoming.resume();
+      incoming.on('end', () => outgoing.writeHead(200).end());
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const { port } = collector.address() as AddressInfo;
+    try {
+      const service = await start({
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+        LOG_LEVEL: 'info',
+      });
+      await request(service.url)
+        .get('/api/v1/products/search?q=traced')
+        .set('X-Request-Id', 'traced-1')
+        .expect(200);
+      const deadline = Date.now() + 10_000;
+      while (!exports.includes('/v1/traces') && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(exports).toContain('/v1/traces');
+
+      const completionLine = () =>
+        service.output
+          .map((line) => JSON.parse(line) as LogLine)
+          .find((line) => line.msg === 'request completed' && line.req?.id === 'traced-1');
+      while (!completionLine() && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const completion = completionLine();
+      expect(completion?.trace_id).toMatch(/^[0-9a-f]{32}$/);
+      expect(completion?.span_id).toMatch(/^[0-9a-f]{16}$/);
+      expect(await stop(service.process)).toBe(0);
+    } finally {
+      collector.close();
+    }
   });
 });
