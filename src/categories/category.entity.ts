@@ -6,6 +6,7 @@ import {
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
+  Unique,
   UpdateDateColumn,
 } from 'typeorm';
 
@@ -14,6 +15,7 @@ export const MAX_CATEGORY_DEPTH = 100;
 export const SIBLING_NAME_CONSTRAINT = 'category_sibling_name_unique';
 
 @Entity('category')
+@Unique(SIBLING_NAME_CONSTRAINT, ['parentId', 'name'])
 export class Category {
   @PrimaryGeneratedColumn('identity', {
     type: 'bigint',
