@@ -49,6 +49,12 @@ export class CategoriesController {
   @ApiCreatedResponse({
     type: CategoryDto,
     description: 'Created; Location names the new category',
+    headers: {
+      Location: {
+        description: 'URL of the new resource',
+        schema: { type: 'string', example: '/api/v1/categories/1' },
+      },
+    },
   })
   @ApiProblems(
     400,

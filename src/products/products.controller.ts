@@ -35,7 +35,16 @@ export class ProductsController {
 
   @Post()
   @ApiOperation({ summary: 'Create a product' })
-  @ApiCreatedResponse({ type: ProductDto, description: 'Created; Location names the new product' })
+  @ApiCreatedResponse({
+    type: ProductDto,
+    description: 'Created; Location names the new product',
+    headers: {
+      Location: {
+        description: 'URL of the new resource',
+        schema: { type: 'string', example: '/api/v1/products/1' },
+      },
+    },
+  })
   @ApiProblems(
     400,
     [409, 'Another product has this SKU (after normalisation)'],

@@ -1,0 +1,128 @@
+import request from 'supertest';
+import { createTestApp, TestApp } from '../utils/test-app';
+
+interface Operation {
+  parameters?: Array<{ name: string; in: string; schema?: Record<string, unknown> }>;
+  requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+  responses: Record<
+    string,
+    { content?: Record<string, { schema: { $ref?: string } }>; headers?: object }
+  >;
+}
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    schemas: Record<string, { required?: string[]; properties: Record<string, unknown> }>;
+  };
+};
+
+/** Every route of the contract, with the statuses it promises. */
+const CONTRACT: Array<[string, string, string[]]> = [
+  ['post', '/api/v1/categories', ['201', '409', '422']],
+  ['get', '/api/v1/categories', ['200', '422']],
+  ['get', '/api/v1/categories/{id}', ['200', '404', '422']],
+  ['patch', '/api/v1/categories/{id}', ['200', '404', '409', '422']],
+  ['delete', '/api/v1/categories/{id}', ['204', '404', '422']],
+  ['get', '/api/v1/categories/{id}/ancestors', ['200', '404', '422']],
+  ['get', '/api/v1/categories/{id}/tree', ['200', '404', '422']],
+  ['post', '/api/v1/products', ['201', '409', '422']],
+  ['get', '/api/v1/products', ['200', '422']],
+  ['get', '/api/v1/products/{id}', ['200', '404', '422']],
+  ['patch', '/api/v1/products/{id}', ['200', '404', '409', '422']],
+  ['delete', '/api/v1/products/{id}', ['204', '404', '422']],
+  ['get', '/api/v1/products/search', ['200', '404', '422']],
+  ['get', '/health', ['200', '503']],
+  ['get', '/health/live', ['200']],
+];
+
+describe('OpenAPI document (e2e)', () => {
+  let t: TestApp;
+  let document: Document;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    document = (await request(t.http).get('/docs-json').expect(200)).body as Document;
+  });
+  afterAll(() => t.close());
+
+  it.each(CONTRACT)('should document %s %s with its statuses', (method, path, statuses) => {
+    const operation = document.paths[path]?.[method];
+    expect(operation).toBeDefined();
+    expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(statuses));
+    for (const [status, response] of Object.entries(operation.responses)) {
+      if (Number(status) >= 400 && !path.startsWith('/health')) {
+        expect(response.content?.['application/problem+json']?.schema.$ref).toBe(
+          '#/components/schemas/ProblemDetailsDto',
+        );
+      }
+    }
+  });
+
+  it('should document exactly the contract routes under /api/v1', () => {
+    const documented = Object.entries(document.paths)
+      .filter(([path]) => path.startsWith('/api/v1'))
+      .flatMap(([path, operations]) =>
+        Object.keys(operations).map((method) => `${method} ${path}`),
+      );
+    const promised = CONTRACT.filter(([, path]) => path.startsWith('/api/v1')).map(
+      ([method, path]) => `${method} ${path}`,
+    );
+    expect(documented.sort()).toEqual(promised.sort());
+  });
+
+  it('should document the id path parameter as a positive integer', () => {
+    const parameter = document.paths['/api/v1/products/{id}'].get.parameters?.find(
+      (p) => p.name === 'id',
+    );
+    expect(parameter).toMatchObject({ in: 'path', schema: { type: 'integer', minimum: 1 } });
+  });
+
+  it('should document every search parameter', () => {
+    const names = document.paths['/api/v1/products/search'].get.parameters?.map((p) => p.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'q',
+        'min_price',
+        'max_price',
+        'category_id',
+        'limit',
+        'offset',
+        'sort',
+        'fuzzy',
+      ]),
+    );
+  });
+
+  it('should document request bodies with their required fields and no server-set fields', () => {
+    const schemas = document.components.schemas;
+    expect(schemas.CreateProductDto.required?.sort()).toEqual(['price', 'sku', 'title']);
+    expect(Object.keys(schemas.CreateProductDto.properties).sort()).toEqual([
+      'category_id',
+      'description',
+      'image_url',
+      'price',
+      'sku',
+      'title',
+    ]);
+    expect(schemas.CreateCategoryDto.required).toEqual(['name']);
+    expect(schemas.UpdateProductDto.required ?? []).toEqual([]);
+    expect(Object.keys(schemas.ProductDto.properties).sort()).toEqual([
+      'category_id',
+      'created_at',
+      'description',
+      'id',
+      'image_url',
+      'price',
+      'sku',
+      'title',
+      'updated_at',
+    ]);
+  });
+
+  it('should document the Location header of creates', () => {
+    for (const path of ['/api/v1/products', '/api/v1/categories']) {
+      expect(document.paths[path].post.responses['201'].headers).toHaveProperty('Location');
+    }
+  });
+});
