@@ -7,6 +7,7 @@ import { AppConfig } from './config/configuration';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { CategoriesModule } from './categories/categories.module';
 import { ProductsModule } from './products/products.module';
 import { SearchModule } from './search/search.module';
@@ -36,6 +37,7 @@ export class AppModule {
         }),
         HealthModule,
         MetricsModule,
+        RateLimitModule,
         CategoriesModule,
         // Before Products, so that /products/search is routed ahead of /products/:id.
         SearchModule,

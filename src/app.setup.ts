@@ -1,4 +1,6 @@
 import { RequestMethod } from '@nestjs/common';
+import compression from 'compression';
+import helmet from 'helmet';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -6,6 +8,7 @@ import { translateBodyParserError } from './common/errors/problem-details.filter
 import { runInRequestContext } from './common/request-context';
 import { assignRequestId } from './common/logging/logger.module';
 import { createValidationPipe } from './common/validation';
+import { AppConfig } from './config/configuration';
 
 export const API_PREFIX = 'api/v1';
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -14,8 +17,23 @@ export const APP_OPTIONS = { bodyParser: false, bufferLogs: true } as const;
 /** Everything main.ts and the test app share: prefix, pipes, filter, body limits and docs. */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.useLogger(app.get(Logger));
+  const config = app.get(AppConfig);
   app.disable('x-powered-by');
-  app.use(assignRequestId, runInRequestContext);
+  app.use(assignRequestId, runInRequestContext, helmet(), compression({ threshold: 1024 }));
+  if (config.CORS_ORIGINS) {
+    app.enableCors({
+      origin: config.CORS_ORIGINS.split(','),
+      exposedHeaders: [
+        'ETag',
+        'Location',
+        'X-Request-Id',
+        'Retry-After',
+        'RateLimit-Limit',
+        'RateLimit-Remaining',
+        'RateLimit-Reset',
+      ],
+    });
+  }
   app.set('etag', false);
   // The app is created with bodyParser: false so that parse errors pass through our translator.
   app.useBodyParser('json', { limit: MAX_BODY_BYTES });

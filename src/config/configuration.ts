@@ -75,6 +75,22 @@ export class AppConfig {
   @Max(60_000, { message: 'must be between 0 and 60000' })
   SHUTDOWN_DRAIN_MS = 1_000;
 
+  /** Requests per client address per minute; 0 turns rate limiting off. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer' })
+  @Min(0, { message: 'must be 0 or more' })
+  RATE_LIMIT_PER_MINUTE = 0;
+
+  /** Shared state for replicas: rate-limit budgets and the catalog version. */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  /** Origins allowed to call the API from a browser, comma-separated; unset turns CORS off. */
+  @IsOptional()
+  @Matches(/^\S+$/, { message: 'must be a comma-separated list of origins without spaces' })
+  CORS_ORIGINS?: string;
+
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
 }
@@ -85,7 +101,7 @@ export class ConfigError extends Error {}
 export function validateConfig(env: Record<string, unknown>): AppConfig {
   const present = Object.fromEntries(
     Object.keys(new AppConfig())
-      .concat('DATABASE_URL')
+      .concat('DATABASE_URL', 'REDIS_URL', 'CORS_ORIGINS')
       .filter((key) => env[key] !== undefined && env[key] !== '')
       .map((key) => [key, env[key]]),
   );

@@ -1,0 +1,49 @@
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import Redis from 'ioredis';
+
+/**
+ * Request budgets: in Redis when REDIS_URL is set, so every replica counts the same requests,
+ * in memory otherwise. When Redis is unreachable the budget fails open: a request is never
+ * refused or failed because the rate limiter's store is down.
+ */
+export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown {
+  private readonly logger = new Logger('RateLimit');
+  private readonly redis?: Redis;
+  private readonly store: ThrottlerStorage;
+
+  constructor(redisUrl?: string) {
+    if (redisUrl) {
+      // No offline queue: while Redis is down, commands fail at once instead of waiting.
+      this.redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      this.redis.on('error', (error: Error) => this.logger.debug(`Redis: ${error.message}`));
+      this.store = new ThrottlerStorageRedisService(this.redis);
+    } else {
+      this.store = new ThrottlerStorageService();
+    }
+  }
+
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
+    try {
+      return await this.store.increment(key, ttl, limit, blockDuration, throttlerName);
+    } catch (error) {
+      this.logger.warn(
+        `Rate limit store unavailable, request allowed: ${(error as Error).message}`,
+      );
+      return { totalHits: 0, timeToExpire: ttl, isBlocked: false, timeToBlockExpire: 0 };
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.redis?.disconnect();
+    (this.store as Partial<OnApplicationShutdown>).onApplicationShutdown?.();
+  }
+}
