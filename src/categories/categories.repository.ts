@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { retryTransientConflicts } from '../common/errors/database-errors';
 import { Category, MAX_CATEGORY_DEPTH } from './category.entity';
 
 /** Key of the transaction-scoped advisory lock that serialises every change to the tree's shape. */
@@ -82,10 +83,12 @@ function toCategory(row: CategoryRow): Category {
 export class CategoriesRepository {
   constructor(@InjectRepository(Category) private readonly repository: Repository<Category>) {}
 
-  /** Runs `work` in one transaction, with a repository bound to it. */
+  /** Runs `work` in one transaction, with a repository bound to it; deadlock victims run again. */
   transaction<T>(work: (transactional: CategoriesRepository) => Promise<T>): Promise<T> {
-    return this.repository.manager.transaction((manager) =>
-      work(new CategoriesRepository(manager.getRepository(Category))),
+    return retryTransientConflicts(() =>
+      this.repository.manager.transaction((manager) =>
+        work(new CategoriesRepository(manager.getRepository(Category))),
+      ),
     );
   }
 

@@ -21,7 +21,8 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     poolSize: settings.poolSize,
     extra: {
       application_name: 'catalog-service',
-      connectionTimeoutMillis: 5_000,
+      // Fail fast when the database is down or the pool is exhausted, and never let a statement hang.
+      connectionTimeoutMillis: 3_000,
       statement_timeout: 10_000,
       // Fuzzy search (`q <% title`) matches a misspelled word such as "lapotp" for "Laptop".
       options: '-c pg_trgm.word_similarity_threshold=0.4',

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Page } from '../common/dto/page.dto';
-import { isForeignKeyViolation, isUniqueViolation } from '../common/errors/database-errors';
+import {
+  isForeignKeyViolation,
+  isUniqueViolation,
+  retryTransientConflicts,
+} from '../common/errors/database-errors';
 import { DomainError, NotFoundError } from '../common/errors/domain-error';
 import { CatalogMetrics } from '../metrics/catalog-metrics';
 import { CATEGORY_FOREIGN_KEY, Product, SKU_CONSTRAINT } from './product.entity';
@@ -44,7 +48,7 @@ export class ProductsService {
     return this.metrics.mutation('product', 'update', async () => {
       let updated: Product | null;
       try {
-        updated = await this.products.update(id, changes);
+        updated = await retryTransientConflicts(() => this.products.update(id, changes));
       } catch (error) {
         throw translate(error, changes);
       }

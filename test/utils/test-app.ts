@@ -18,12 +18,17 @@ export interface TestApp {
 /** The whole application, in process, on a fresh migrated database of its own. */
 export async function createTestApp(
   env: Record<string, string> = {},
-  extra: { controllers?: Type[]; logDestination?: Writable } = {},
+  extra: {
+    controllers?: Type[];
+    logDestination?: Writable;
+    /** A database to use as it is (migrations run at start) instead of a fresh copy of the template. */
+    database?: TestDatabase;
+  } = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase();
+  const database = extra.database ?? (await createTestDatabase());
   const config = validateConfig({
     LOG_LEVEL: 'silent',
-    DB_RUN_MIGRATIONS: 'false',
+    DB_RUN_MIGRATIONS: String(extra.database !== undefined),
     SHUTDOWN_DRAIN_MS: '0',
     ...env,
   });

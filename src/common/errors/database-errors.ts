@@ -5,10 +5,10 @@ interface DriverError {
   constraint?: string;
 }
 
-function driverErrorOf(error: unknown): DriverError | undefined {
+// Errors from Node's own sockets may come from another realm, so no `instanceof Error` here.
+function driverErrorOf(error: unknown): (DriverError & { message?: unknown }) | undefined {
   if (error instanceof QueryFailedError) return error.driverError as DriverError;
-  if (error instanceof Error) return error as DriverError;
-  return undefined;
+  return typeof error === 'object' && error !== null ? (error as DriverError) : undefined;
 }
 
 /** True when `error` is PostgreSQL's unique violation on the named constraint. */
@@ -59,4 +59,25 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return (
     error instanceof Error && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message))
   );
+}
+
+/** PostgreSQL gave up on the transaction to break a deadlock or a serialization conflict. */
+export function isTransientConflict(error: unknown): boolean {
+  const code = driverErrorOf(error)?.code;
+  return code === '40P01' || code === '40001';
+}
+
+/**
+ * Runs `work` again, up to `attempts` times in all, while PostgreSQL aborts it for a deadlock or a
+ * serialization conflict; the last such error is answered as 503 by the problem filter.
+ */
+export async function retryTransientConflicts<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts || !isTransientConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 * attempt * Math.random()));
+    }
+  }
 }
