@@ -8,7 +8,7 @@ interface DriverError {
 // Errors from Node's own sockets may come from another realm, so no `instanceof Error` here.
 function driverErrorOf(error: unknown): (DriverError & { message?: unknown }) | undefined {
   if (error instanceof QueryFailedError) return error.driverError as DriverError;
-  return typeof error === 'object' && error !== null ? (error) : undefined;
+  return typeof error === 'object' && error !== null ? error : undefined;
 }
 
 /** True when `error` is PostgreSQL's unique violation on the named constraint. */
