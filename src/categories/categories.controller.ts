@@ -3,6 +3,7 @@ import {
   Controller,
   Delete,
   Get,
+  Headers,
   HttpCode,
   Param,
   Patch,
@@ -18,7 +19,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiConditionalRead, ApiConditionalWrite, tagged } from '../common/conditional';
 import { definedOnly } from '../common/defined';
+import { parseIfMatch, strongEtag } from '../common/etag';
 import { ApiProblems } from '../common/dto/problem-details.dto';
 import { ApiIdParam, ParseIdPipe } from '../common/pipes/parse-id.pipe';
 import { CategoriesService } from './categories.service';
@@ -72,6 +75,7 @@ export class CategoriesController {
       parentId: toId(body.parent_id),
     });
     response.location(`/api/v1/categories/${category.id}`);
+    response.setHeader('ETag', strongEtag(category.version!));
     return CategoryDto.from(category);
   }
 
@@ -92,12 +96,20 @@ export class CategoriesController {
   }
 
   @Get(':id')
+  @ApiConditionalRead()
   @ApiIdParam()
   @ApiOperation({ summary: 'Get a category' })
   @ApiOkResponse({ type: CategoryDto })
   @ApiProblems(404, [422, 'id is not a positive integer'], 503)
-  async get(@Param('id', ParseIdPipe) id: string): Promise<CategoryDto> {
-    return CategoryDto.from(await this.categories.get(id));
+  async get(
+    @Param('id', ParseIdPipe) id: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CategoryDto | undefined> {
+    const category = await this.categories.get(id);
+    return tagged(response, strongEtag(category.version!), ifNoneMatch, () =>
+      CategoryDto.from(category),
+    );
   }
 
   @Get(':id/ancestors')
@@ -130,6 +142,7 @@ export class CategoriesController {
   }
 
   @Patch(':id')
+  @ApiConditionalWrite()
   @ApiIdParam()
   @ApiOperation({
     summary: 'Rename or move a category',
@@ -148,15 +161,20 @@ export class CategoriesController {
   async update(
     @Param('id', ParseIdPipe) id: string,
     @Body() body: UpdateCategoryDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<CategoryDto> {
     const category = await this.categories.update(
       id,
       definedOnly({ name: body.name, parentId: toId(body.parent_id) }),
+      parseIfMatch(ifMatch),
     );
+    response.setHeader('ETag', strongEtag(category.version!));
     return CategoryDto.from(category);
   }
 
   @Delete(':id')
+  @ApiConditionalWrite()
   @ApiIdParam()
   @HttpCode(204)
   @ApiOperation({
@@ -166,7 +184,10 @@ export class CategoriesController {
   })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(404, [422, 'id is not a positive integer'], 503)
-  async delete(@Param('id', ParseIdPipe) id: string): Promise<void> {
-    await this.categories.delete(id);
+  async delete(
+    @Param('id', ParseIdPipe) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<void> {
+    await this.categories.delete(id, parseIfMatch(ifMatch));
   }
 }

@@ -12,6 +12,8 @@ const TREE_LOCK_KEY = 7_261_001;
 const WALK_LIMIT = MAX_CATEGORY_DEPTH + 1;
 
 const COLUMNS = 'id, name, parent_id, created_at, updated_at';
+/** The row version, which changes with every update: the basis of a category's ETag. */
+const VERSION = 'xmin::text AS version';
 
 /** The path from a category up to its root, as rows numbered by their distance from the start. */
 const PATH_TO_ROOT = `
@@ -65,6 +67,7 @@ interface CategoryRow {
   parent_id: string | null;
   created_at: Date;
   updated_at: Date;
+  version?: string;
 }
 
 export type CategoryAtDepth = Category & { depth: number };
@@ -76,6 +79,7 @@ function toCategory(row: CategoryRow): Category {
     parentId: row.parent_id === null ? null : String(row.parent_id),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    version: row.version,
   });
 }
 
@@ -97,8 +101,13 @@ export class CategoriesRepository {
     await this.repository.query('SELECT pg_advisory_xact_lock($1)', [TREE_LOCK_KEY]);
   }
 
-  findById(id: string): Promise<Category | null> {
-    return this.repository.findOneBy({ id });
+  /** The category with its row version. */
+  async findById(id: string): Promise<Category | null> {
+    const rows = await this.repository.query<CategoryRow[]>(
+      `SELECT ${COLUMNS}, ${VERSION} FROM category WHERE id = $1`,
+      [id],
+    );
+    return rows.length === 0 ? null : toCategory(rows[0]);
   }
 
   async exists(id: string): Promise<boolean> {
@@ -120,31 +129,41 @@ export class CategoriesRepository {
 
   async insert(values: { name: string; parentId: string | null }): Promise<Category> {
     const rows = await this.repository.query<CategoryRow[]>(
-      `INSERT INTO category (name, parent_id) VALUES ($1, $2) RETURNING ${COLUMNS}`,
+      `INSERT INTO category (name, parent_id) VALUES ($1, $2) RETURNING ${COLUMNS}, ${VERSION}`,
       [values.name, values.parentId],
     );
     return toCategory(rows[0]);
   }
 
-  /** Applies the given changes; answers null when the category does not exist. */
+  /**
+   * Applies the given changes, only when the row is at one of `versions` if given; answers null
+   * when no row was changed.
+   */
   async update(
     id: string,
     changes: { name?: string; parentId?: string | null },
+    versions?: string[],
   ): Promise<Category | null> {
-    const result = await this.repository
+    const query = this.repository
       .createQueryBuilder()
       .update(Category)
       .set(changes)
-      .where('id = :id', { id })
-      .returning(COLUMNS)
-      .execute();
+      .where('id = :id', { id });
+    if (versions) query.andWhere('xmin::text = ANY(:versions)', { versions });
+    const result = await query.returning(`${COLUMNS}, ${VERSION}`).execute();
     const rows = result.raw as CategoryRow[];
     return rows.length === 0 ? null : toCategory(rows[0]);
   }
 
-  /** Deletes a category; the database cascades to its whole subtree. */
-  async delete(id: string): Promise<boolean> {
-    const result = await this.repository.delete({ id });
+  /** Deletes a category, only when it is at one of `versions` if given; the database cascades to its whole subtree. */
+  async delete(id: string, versions?: string[]): Promise<boolean> {
+    const query = this.repository
+      .createQueryBuilder()
+      .delete()
+      .from(Category)
+      .where('id = :id', { id });
+    if (versions) query.andWhere('xmin::text = ANY(:versions)', { versions });
+    const result = await query.execute();
     return (result.affected ?? 0) > 0;
   }
 

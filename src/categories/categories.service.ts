@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isForeignKeyViolation, isUniqueViolation } from '../common/errors/database-errors';
-import { DomainError, NotFoundError } from '../common/errors/domain-error';
+import { DomainError, NotFoundError, PreconditionFailedError } from '../common/errors/domain-error';
+import { Precondition, satisfies, versionsOf } from '../common/etag';
 import { Page } from '../common/dto/page.dto';
 import { CatalogMetrics } from '../metrics/catalog-metrics';
 import { CategoriesRepository, CategoryAtDepth } from './categories.repository';
@@ -48,14 +49,26 @@ export class CategoriesService {
     return this.metrics.mutation('category', 'create', () => this.insert(input));
   }
 
-  update(id: string, changes: { name?: string; parentId?: string | null }): Promise<Category> {
-    if (Object.keys(changes).length === 0) return this.get(id);
-    return this.metrics.mutation('category', 'update', () => this.applyUpdate(id, changes));
+  /** Renames or moves; with a precondition, only the version it names (else 412). */
+  async update(
+    id: string,
+    changes: { name?: string; parentId?: string | null },
+    precondition?: Precondition,
+  ): Promise<Category> {
+    if (Object.keys(changes).length === 0) {
+      const current = await this.get(id);
+      if (!satisfies(precondition, current.version!))
+        throw new PreconditionFailedError('Category', id);
+      return current;
+    }
+    return this.metrics.mutation('category', 'update', () =>
+      this.applyUpdate(id, changes, precondition),
+    );
   }
 
   /** Deletes the category and its whole subtree; products in them are unlinked by the database. */
-  delete(id: string): Promise<void> {
-    return this.metrics.mutation('category', 'delete', () => this.deleteSubtree(id));
+  delete(id: string, precondition?: Precondition): Promise<void> {
+    return this.metrics.mutation('category', 'delete', () => this.deleteSubtree(id, precondition));
   }
 
   private async insert(input: { name: string; parentId?: string | null }): Promise<Category> {
@@ -83,6 +96,7 @@ export class CategoriesService {
   private async applyUpdate(
     id: string,
     changes: { name?: string; parentId?: string | null },
+    precondition?: Precondition,
   ): Promise<Category> {
     try {
       return await this.categories.transaction(async (tree) => {
@@ -90,8 +104,8 @@ export class CategoriesService {
           await tree.lockTree();
           await this.checkMove(tree, id, changes.parentId);
         }
-        const updated = await tree.update(id, changes);
-        if (!updated) throw new NotFoundError('Category', id);
+        const updated = await tree.update(id, changes, versionsOf(precondition));
+        if (!updated) throw await missingOrChanged(tree, id, precondition);
         return updated;
       });
     } catch (error) {
@@ -99,10 +113,12 @@ export class CategoriesService {
     }
   }
 
-  private async deleteSubtree(id: string): Promise<void> {
+  private async deleteSubtree(id: string, precondition?: Precondition): Promise<void> {
     await this.categories.transaction(async (tree) => {
       await tree.lockTree();
-      if (!(await tree.delete(id))) throw new NotFoundError('Category', id);
+      if (!(await tree.delete(id, versionsOf(precondition)))) {
+        throw await missingOrChanged(tree, id, precondition);
+      }
     });
   }
 
@@ -157,6 +173,17 @@ export class CategoriesService {
     if (parentId !== null && isForeignKeyViolation(error)) return unknownParent(parentId);
     return error;
   }
+}
+
+/** Why a conditional write changed nothing: the category is gone (404) or has moved on (412). */
+async function missingOrChanged(
+  tree: CategoriesRepository,
+  id: string,
+  precondition?: Precondition,
+): Promise<DomainError> {
+  return precondition && (await tree.exists(id))
+    ? new PreconditionFailedError('Category', id)
+    : new NotFoundError('Category', id);
 }
 
 function unknownParent(parentId: string): DomainError {

@@ -40,4 +40,7 @@ export class Category {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** The row version (xmin) where the repository read it: the basis of the category's ETag. */
+  version?: string;
 }

@@ -57,4 +57,7 @@ export class Product {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** The row version (xmin) where the repository read it: the basis of the product's ETag. */
+  version?: string;
 }

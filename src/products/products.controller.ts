@@ -3,6 +3,7 @@ import {
   Controller,
   Delete,
   Get,
+  Headers,
   HttpCode,
   Param,
   Patch,
@@ -18,7 +19,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiConditionalRead, ApiConditionalWrite, tagged } from '../common/conditional';
 import { definedOnly } from '../common/defined';
+import { parseIfMatch, strongEtag } from '../common/etag';
 import { ApiProblems } from '../common/dto/problem-details.dto';
 import { ApiIdParam, ParseIdPipe } from '../common/pipes/parse-id.pipe';
 import { ListProductsQueryDto } from './dto/list-products-query.dto';
@@ -65,6 +68,7 @@ export class ProductsController {
       categoryId: toId(body.category_id) ?? null,
     });
     response.location(`/api/v1/products/${product.id}`);
+    response.setHeader('ETag', strongEtag(product.version!));
     return ProductDto.from(product);
   }
 
@@ -84,15 +88,24 @@ export class ProductsController {
   }
 
   @Get(':id')
+  @ApiConditionalRead()
   @ApiIdParam()
   @ApiOperation({ summary: 'Get a product' })
   @ApiOkResponse({ type: ProductDto })
   @ApiProblems(404, [422, 'id is not a positive integer'], 503)
-  async get(@Param('id', ParseIdPipe) id: string): Promise<ProductDto> {
-    return ProductDto.from(await this.products.get(id));
+  async get(
+    @Param('id', ParseIdPipe) id: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ProductDto | undefined> {
+    const product = await this.products.get(id);
+    return tagged(response, strongEtag(product.version!), ifNoneMatch, () =>
+      ProductDto.from(product),
+    );
   }
 
   @Patch(':id')
+  @ApiConditionalWrite()
   @ApiIdParam()
   @ApiOperation({
     summary: 'Change any subset of a product’s writable fields',
@@ -110,6 +123,8 @@ export class ProductsController {
   async update(
     @Param('id', ParseIdPipe) id: string,
     @Body() body: UpdateProductDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<ProductDto> {
     const changes = definedOnly({
       title: body.title,
@@ -119,16 +134,22 @@ export class ProductsController {
       price: body.price,
       categoryId: toId(body.category_id),
     });
-    return ProductDto.from(await this.products.update(id, changes));
+    const product = await this.products.update(id, changes, parseIfMatch(ifMatch));
+    response.setHeader('ETag', strongEtag(product.version!));
+    return ProductDto.from(product);
   }
 
   @Delete(':id')
+  @ApiConditionalWrite()
   @ApiIdParam()
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a product' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(404, [422, 'id is not a positive integer'], 503)
-  async delete(@Param('id', ParseIdPipe) id: string): Promise<void> {
-    await this.products.delete(id);
+  async delete(
+    @Param('id', ParseIdPipe) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<void> {
+    await this.products.delete(id, parseIfMatch(ifMatch));
   }
 }

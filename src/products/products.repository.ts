@@ -16,8 +16,18 @@ export interface ProductValues {
 export class ProductsRepository {
   constructor(@InjectRepository(Product) private readonly repository: Repository<Product>) {}
 
-  findById(id: string): Promise<Product | null> {
-    return this.repository.findOneBy({ id });
+  /** The product with its row version, in one statement. */
+  async findById(id: string): Promise<Product | null> {
+    const { entities, raw } = await this.repository
+      .createQueryBuilder('p')
+      .addSelect('"p"."xmin"::text', 'version')
+      .where('p.id = :id', { id })
+      .getRawAndEntities<{ version: string }>();
+    return entities.length === 0 ? null : Object.assign(entities[0], { version: raw[0].version });
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return this.repository.existsBy({ id });
   }
 
   /** Those of `ids` that exist, by id, in one statement. */
@@ -36,32 +46,46 @@ export class ProductsRepository {
       .insert()
       .into(Product)
       .values(values)
-      .returning('*')
+      .returning(RETURNING)
       .execute();
-    return this.repository.create(this.fromRaw(result.raw as RawProduct[])[0]);
+    return this.fromRaw(result.raw as RawProduct[])[0];
   }
 
-  /** Applies the changes in one statement; answers null when the product does not exist. */
-  async update(id: string, changes: Partial<ProductValues>): Promise<Product | null> {
-    const result = await this.repository
+  /**
+   * Applies the changes in one statement, only when the row is at one of `versions` if given;
+   * answers null when no row was changed.
+   */
+  async update(
+    id: string,
+    changes: Partial<ProductValues>,
+    versions?: string[],
+  ): Promise<Product | null> {
+    const query = this.repository
       .createQueryBuilder()
       .update(Product)
       .set(changes)
-      .where('id = :id', { id })
-      .returning('*')
-      .execute();
+      .where('id = :id', { id });
+    if (versions) query.andWhere('xmin::text = ANY(:versions)', { versions });
+    const result = await query.returning(RETURNING).execute();
     const [product] = this.fromRaw(result.raw as RawProduct[]);
     return product ?? null;
   }
 
-  async delete(id: string): Promise<boolean> {
-    const result = await this.repository.delete({ id });
+  /** Deletes the product, only when the row is at one of `versions` if given. */
+  async delete(id: string, versions?: string[]): Promise<boolean> {
+    const query = this.repository
+      .createQueryBuilder()
+      .delete()
+      .from(Product)
+      .where('id = :id', { id });
+    if (versions) query.andWhere('xmin::text = ANY(:versions)', { versions });
+    const result = await query.execute();
     return (result.affected ?? 0) > 0;
   }
 
   private fromRaw(rows: RawProduct[]): Product[] {
     return rows.map((row) =>
-      this.repository.create({
+      Object.assign(new Product(), {
         id: String(row.id),
         title: row.title,
         description: row.description,
@@ -71,6 +95,7 @@ export class ProductsRepository {
         categoryId: row.category_id === null ? null : String(row.category_id),
         createdAt: row.created_at,
         updatedAt: row.updated_at,
+        version: row.version,
       }),
     );
   }
@@ -86,4 +111,7 @@ interface RawProduct {
   category_id: string | null;
   created_at: Date;
   updated_at: Date;
+  version: string;
 }
+
+const RETURNING = '*, xmin::text AS version';

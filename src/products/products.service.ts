@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Page } from '../common/dto/page.dto';
+import { Precondition, satisfies, versionsOf } from '../common/etag';
 import {
   isForeignKeyViolation,
   isUniqueViolation,
   retryTransientConflicts,
 } from '../common/errors/database-errors';
-import { DomainError, NotFoundError } from '../common/errors/domain-error';
+import { DomainError, NotFoundError, PreconditionFailedError } from '../common/errors/domain-error';
 import { CatalogMetrics } from '../metrics/catalog-metrics';
 import { CATEGORY_FOREIGN_KEY, Product, SKU_CONSTRAINT } from './product.entity';
 import { ProductsRepository, ProductValues } from './products.repository';
@@ -43,24 +44,45 @@ export class ProductsService {
     });
   }
 
-  update(id: string, changes: Partial<ProductValues>): Promise<Product> {
-    if (Object.keys(changes).length === 0) return this.get(id);
+  /** Applies the changes; with a precondition, only to the version it names (else 412). */
+  async update(
+    id: string,
+    changes: Partial<ProductValues>,
+    precondition?: Precondition,
+  ): Promise<Product> {
+    if (Object.keys(changes).length === 0) {
+      const current = await this.get(id);
+      if (!satisfies(precondition, current.version!))
+        throw new PreconditionFailedError('Product', id);
+      return current;
+    }
     return this.metrics.mutation('product', 'update', async () => {
       let updated: Product | null;
       try {
-        updated = await retryTransientConflicts(() => this.products.update(id, changes));
+        updated = await retryTransientConflicts(() =>
+          this.products.update(id, changes, versionsOf(precondition)),
+        );
       } catch (error) {
         throw translate(error, changes);
       }
-      if (!updated) throw new NotFoundError('Product', id);
+      if (!updated) throw await this.missingOrChanged(id, precondition);
       return updated;
     });
   }
 
-  delete(id: string): Promise<void> {
+  delete(id: string, precondition?: Precondition): Promise<void> {
     return this.metrics.mutation('product', 'delete', async () => {
-      if (!(await this.products.delete(id))) throw new NotFoundError('Product', id);
+      if (!(await this.products.delete(id, versionsOf(precondition)))) {
+        throw await this.missingOrChanged(id, precondition);
+      }
     });
+  }
+
+  /** Why a conditional write changed nothing: the product is gone (404) or has moved on (412). */
+  private async missingOrChanged(id: string, precondition?: Precondition): Promise<DomainError> {
+    return precondition && (await this.products.exists(id))
+      ? new PreconditionFailedError('Product', id)
+      : new NotFoundError('Product', id);
   }
 }
 

@@ -83,3 +83,12 @@ export class ValidationFailedError extends DomainError {
     super('validation_failed', 'The request is invalid; see errors for each field.', errors);
   }
 }
+
+export class PreconditionFailedError extends DomainError {
+  constructor(resource: 'Category' | 'Product', id: string) {
+    super(
+      'precondition_failed',
+      `${resource} ${id} has changed since the ETag in If-Match; nothing was written.`,
+    );
+  }
+}

@@ -1,0 +1,46 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiHeader, ApiResponse } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ifNoneMatchMatches } from './etag';
+import { ApiProblems } from './dto/problem-details.dto';
+
+/**
+ * Sets the ETag of a read and answers 304 with no body when If-None-Match names it; otherwise
+ * answers the body.
+ */
+export function tagged<T>(
+  response: Response,
+  etag: string,
+  ifNoneMatch: string | undefined,
+  body: () => T,
+): T | undefined {
+  response.setHeader('ETag', etag);
+  if (!ifNoneMatchMatches(ifNoneMatch, etag)) return body();
+  response.status(304);
+  return undefined;
+}
+
+/** Documents If-None-Match and the 304 of a conditional read. */
+export const ApiConditionalRead = () =>
+  applyDecorators(
+    ApiHeader({
+      name: 'If-None-Match',
+      required: false,
+      description: 'An ETag from an earlier answer: 304 when it still matches',
+    }),
+    ApiResponse({
+      status: 304,
+      description: 'Not modified: the ETag in If-None-Match still matches; no body',
+    }),
+  );
+
+/** Documents If-Match and the 412 of a conditional write. */
+export const ApiConditionalWrite = () =>
+  applyDecorators(
+    ApiHeader({
+      name: 'If-Match',
+      required: false,
+      description: 'An ETag from a GET: the write happens only if the resource is unchanged since',
+    }),
+    ApiProblems(412),
+  );
