@@ -6,6 +6,7 @@ import { createLoggerModule, LoggingOptions } from './common/logging/logger.modu
 import { AppConfig } from './config/configuration';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { CategoriesModule } from './categories/categories.module';
@@ -38,6 +39,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         RateLimitModule,
+        IdempotencyModule,
         CategoriesModule,
         // Before Products, so that /products/search is routed ahead of /products/:id.
         SearchModule,

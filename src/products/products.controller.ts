@@ -10,9 +10,11 @@ import {
   Post,
   Query,
   Res,
+  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
+  ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -21,6 +23,7 @@ import {
 import type { Response } from 'express';
 import { ApiConditionalRead, ApiConditionalWrite, tagged } from '../common/conditional';
 import { definedOnly } from '../common/defined';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { parseIfMatch, strongEtag } from '../common/etag';
 import { ApiProblems } from '../common/dto/problem-details.dto';
 import { ApiIdParam, ParseIdPipe } from '../common/pipes/parse-id.pipe';
@@ -37,6 +40,13 @@ export class ProductsController {
   constructor(private readonly products: ProductsService) {}
 
   @Post()
+  @UseInterceptors(IdempotencyInterceptor)
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'Retrying with the same key and body within 24 hours answers the first response again and creates nothing; another body is a 422, a retry while the first is in flight a 409',
+  })
   @ApiOperation({ summary: 'Create a product' })
   @ApiCreatedResponse({
     type: ProductDto,

@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'duplicate_sku'
   | 'conflict'
   | 'precondition_failed'
+  | 'idempotency_key_reused'
+  | 'idempotency_in_flight'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
@@ -30,6 +32,7 @@ export function statusOf(code: ErrorCode): number {
     case 'duplicate_category_name':
     case 'duplicate_sku':
     case 'conflict':
+    case 'idempotency_in_flight':
       return 409;
     case 'precondition_failed':
       return 412;
@@ -42,6 +45,7 @@ export function statusOf(code: ErrorCode): number {
     case 'unknown_category':
     case 'depth_exceeded':
     case 'cycle':
+    case 'idempotency_key_reused':
       return 422;
     case 'rate_limited':
       return 429;

@@ -40,6 +40,8 @@ const TITLES: Record<ErrorCode, string> = {
   duplicate_sku: 'Duplicate SKU',
   conflict: 'Conflict',
   precondition_failed: 'Precondition failed',
+  idempotency_key_reused: 'Idempotency key reused',
+  idempotency_in_flight: 'Request in flight',
   payload_too_large: 'Payload too large',
   unsupported_media_type: 'Unsupported media type',
   rate_limited: 'Too many requests',

@@ -1,0 +1,109 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { from, lastValueFrom, Observable } from 'rxjs';
+import { DomainError, ValidationFailedError } from '../common/errors/domain-error';
+import { codePointLength } from '../common/text';
+import { IdempotencyRepository } from './idempotency.repository';
+
+const HEADER = 'idempotency-key';
+const REPLAYED_HEADERS = ['location', 'etag'];
+
+/** JSON with object keys sorted, so that the same body always has the same fingerprint. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function fingerprintOf(method: string, route: string, body: unknown): string {
+  return createHash('sha256')
+    .update(`${method} ${route}\n${canonical(body)}`)
+    .digest('hex');
+}
+
+function keyOf(request: Request): string | undefined {
+  const key = request.headers[HEADER];
+  if (key === undefined) return undefined;
+  if (
+    typeof key !== 'string' ||
+    codePointLength(key) > 255 ||
+    key.length === 0 ||
+    /\p{Cc}/u.test(key)
+  ) {
+    throw new ValidationFailedError([
+      {
+        field: 'Idempotency-Key',
+        message: 'Idempotency-Key must be 1 to 255 characters without control characters',
+      },
+    ]);
+  }
+  return key;
+}
+
+/**
+ * Idempotent creates: a POST retried with the same Idempotency-Key and body within 24 hours answers
+ * the first response again and creates nothing; another body is a 422, a retry while the first is
+ * in flight a 409. Keys live in PostgreSQL, so they survive restarts and are shared by replicas.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(private readonly keys: IdempotencyRepository) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<Request>();
+    const response = context.switchToHttp().getResponse<Response>();
+    const key = keyOf(request);
+    if (key === undefined) return next.handle();
+    return from(this.handle(key, request, response, next));
+  }
+
+  private async handle(
+    key: string,
+    request: Request,
+    response: Response,
+    next: CallHandler,
+  ): Promise<unknown> {
+    const route = `${request.baseUrl}${(request.route as { path: string }).path}`;
+    const fingerprint = fingerprintOf(request.method, route, request.body);
+    const held = await this.keys.claim(key, fingerprint);
+    if (held) {
+      if (held.fingerprint !== fingerprint) {
+        throw new DomainError(
+          'idempotency_key_reused',
+          'This Idempotency-Key was used with another request.',
+        );
+      }
+      if (held.status === null) {
+        throw new DomainError(
+          'idempotency_in_flight',
+          'A request with this Idempotency-Key is still in flight.',
+        );
+      }
+      response.status(held.status);
+      for (const [name, value] of Object.entries(held.headers ?? {}))
+        response.setHeader(name, value);
+      response.setHeader('Idempotent-Replayed', 'true');
+      return held.response;
+    }
+
+    let body: unknown;
+    try {
+      body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+    } catch (error) {
+      await this.keys.release(key);
+      throw error;
+    }
+    const headers = Object.fromEntries(
+      REPLAYED_HEADERS.flatMap((name) => {
+        const value = response.getHeader(name);
+        return value === undefined ? [] : [[name, String(value)]];
+      }),
+    );
+    await this.keys.complete(key, 201, body, headers);
+    return body;
+  }
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { IdempotencyKey } from './idempotency-key.entity';
+
+/** Keys are kept for 24 hours; a claim still in flight after a minute was abandoned by a dead process. */
+const RETENTION = `interval '24 hours'`;
+const ABANDONED = `interval '1 minute'`;
+
+@Injectable()
+export class IdempotencyRepository {
+  constructor(
+    @InjectRepository(IdempotencyKey) private readonly keys: Repository<IdempotencyKey>,
+  ) {}
+
+  /**
+   * Claims `key` for a new request, taking over an expired or abandoned claim; answers the stored
+   * record instead when another request holds the key.
+   */
+  async claim(key: string, fingerprint: string): Promise<IdempotencyKey | undefined> {
+    for (;;) {
+      const held = await this.tryClaim(key, fingerprint);
+      // null: the holder released the key between our insert and our read; claim it again.
+      if (held !== null) return held;
+    }
+  }
+
+  private async tryClaim(
+    key: string,
+    fingerprint: string,
+  ): Promise<IdempotencyKey | null | undefined> {
+    const claimed = await this.keys.query<unknown[]>(
+      `INSERT INTO idempotency_key (key, fingerprint) VALUES ($1, $2)
+       ON CONFLICT (key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, status = NULL,
+         response = NULL, headers = NULL, created_at = now()
+       WHERE idempotency_key.created_at < now() - ${RETENTION}
+          OR (idempotency_key.status IS NULL AND idempotency_key.created_at < now() - ${ABANDONED})
+       RETURNING key`,
+      [key, fingerprint],
+    );
+    if (claimed.length > 0) return undefined;
+    return this.keys.findOneBy({ key });
+  }
+
+  async complete(
+    key: string,
+    status: number,
+    response: unknown,
+    headers: Record<string, string>,
+  ): Promise<void> {
+    await this.keys.update({ key }, { status, response: response as object, headers });
+  }
+
+  /** Gives up a claim whose request failed, so that a retry runs it again. */
+  async release(key: string): Promise<void> {
+    await this.keys.delete({ key, status: IsNull() });
+  }
+
+  async deleteExpired(): Promise<void> {
+    await this.keys.query(`DELETE FROM idempotency_key WHERE created_at < now() - ${RETENTION}`);
+  }
+}
