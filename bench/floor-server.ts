@@ -1,0 +1,455 @@
+/**
+ * A floor: a minimal node:http server with a pg Pool that answers the benchmark's URLs with the
+ * service's JSON envelope, and nothing else (no validation beyond what routing needs, no
+ * logging, no metrics). Run as its own process so that it never shares the driver's event loop.
+ *
+ *   FLOOR_MODE=service-sql      runs the statements the service's own code builds (service-sql.ts)
+ *   FLOOR_MODE=straightforward  runs the naive SQL of issue 6: recursive CTE IN-ed, ILIKE,
+ *                               ORDER BY id LIMIT/OFFSET, and a separate count(*)
+ *
+ * Env: FLOOR_PORT, FLOOR_DATABASE_URL, FLOOR_POOL_SIZE. GET /__stats answers the number of SQL
+ * statements sent so far.
+ */
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { DatabaseError, Pool, QueryResult, QueryResultRow } from 'pg';
+import { InvalidQuery, Recorded, ServiceSql, Statement } from './service-sql';
+
+type Mode = 'service-sql' | 'straightforward';
+const mode = process.env.FLOOR_MODE as Mode;
+if (mode !== 'service-sql' && mode !== 'straightforward') {
+  throw new Error('FLOOR_MODE must be service-sql or straightforward');
+}
+const port = Number(process.env.FLOOR_PORT ?? 0);
+const pool = new Pool({
+  connectionString: process.env.FLOOR_DATABASE_URL,
+  max: Number(process.env.FLOOR_POOL_SIZE ?? 10),
+});
+let statements = 0;
+
+function query<R extends QueryResultRow = QueryResultRow>(
+  sql: string,
+  parameters: unknown[] = [],
+): Promise<QueryResult<R>> {
+  statements++;
+  return pool.query<R>(sql, parameters);
+}
+
+const COLUMNS =
+  'id, title, description, image_url, sku, price, category_id, created_at, updated_at';
+
+interface ProductRow {
+  id: string;
+  title: string;
+  description: string;
+  image_url: string | null;
+  sku: string;
+  price: string;
+  category_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** The service's Product JSON. */
+const toJson = (row: ProductRow) => ({
+  id: Number(row.id),
+  title: row.title,
+  description: row.description,
+  image_url: row.image_url,
+  sku: row.sku,
+  price: row.price,
+  category_id: row.category_id === null ? null : Number(row.category_id),
+  created_at: row.created_at.toISOString(),
+  updated_at: row.updated_at.toISOString(),
+});
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function send(response: ServerResponse, status: number, body?: unknown, location?: string): void {
+  const headers: Record<string, string> = {};
+  let payload: string | undefined;
+  if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers['content-type'] = 'application/json; charset=utf-8';
+    headers['content-length'] = String(Buffer.byteLength(payload));
+  }
+  if (location) headers.location = location;
+  response.writeHead(status, headers);
+  response.end(payload);
+}
+
+async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  try {
+    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    if (typeof value === 'object' && value !== null) return value as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new HttpError(400, 'body must be a JSON object');
+}
+
+const positiveId = (text: string): string => {
+  if (!/^[1-9]\d{0,17}$/.test(text)) throw new HttpError(422, 'id must be a positive integer');
+  return text;
+};
+
+/** A small cache of per-URL work (statements or SQL text): the benchmark's URLs repeat. */
+class Memo<T> {
+  private readonly entries = new Map<string, Promise<T>>();
+
+  get(key: string, build: () => Promise<T>): Promise<T> {
+    let entry = this.entries.get(key);
+    if (!entry) {
+      if (this.entries.size >= 10_000) this.entries.clear();
+      entry = build();
+      this.entries.set(key, entry);
+      entry.catch(() => this.entries.delete(key));
+    }
+    return entry;
+  }
+}
+
+// ---------------------------------------------------------------- keyset paging (both floors)
+
+const encodeCursor = (id: string) => Buffer.from(`after:${id}`).toString('base64url');
+function decodeCursor(cursor: string): string {
+  const match = /^after:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new HttpError(422, 'invalid cursor');
+  return match[1];
+}
+
+/** The obvious keyset page: id > the cursor's id, one row more to know whether a next page exists. */
+async function keysetList(params: URLSearchParams) {
+  const limit = Number(params.get('limit') ?? 20);
+  const cursor = params.get('cursor');
+  const after = cursor ? decodeCursor(cursor) : '0';
+  const withTotal = params.get('include_total') !== 'false';
+  const [page, count] = await Promise.all([
+    query<ProductRow>(`SELECT ${COLUMNS} FROM product WHERE id > $1 ORDER BY id LIMIT $2`, [
+      after,
+      limit + 1,
+    ]),
+    withTotal ? query<{ total: number }>('SELECT count(*)::int AS total FROM product') : undefined,
+  ]);
+  const rows = page.rows.slice(0, limit);
+  return {
+    items: rows.map(toJson),
+    total: count ? count.rows[0].total : null,
+    limit,
+    offset: 0,
+    next_cursor: page.rows.length > limit ? encodeCursor(rows[rows.length - 1].id) : null,
+  };
+}
+
+// ---------------------------------------------------------------- the service's own SQL
+
+const serviceSql = new ServiceSql();
+const recordedReads = new Memo<Recorded>();
+let getByIdTemplate: Promise<{ statement: Statement; slot: number }> | undefined;
+const SENTINEL_ID = '987654321987654';
+
+/** Maps one TypeORM-aliased row (`p_title`, `Product_title`...) to plain column names. */
+function unalias(row: Record<string, unknown>): ProductRow {
+  const titleKey = Object.keys(row).find((key) => key.endsWith('_title'));
+  if (!titleKey) throw new Error('service-sql floor: a product row without a title column');
+  const prefix = titleKey.slice(0, -'title'.length);
+  const plain: Record<string, unknown> = {};
+  for (const column of serviceSql.productColumns) plain[column] = row[`${prefix}${column}`];
+  return plain as unknown as ProductRow;
+}
+
+/**
+ * Runs recorded read statements in parallel, as the service does, and assembles the envelope:
+ * a row with `total` (search) or `cnt` (list) is the count, with `category_exists` telling a
+ * missing category; any other statement gives the page's items.
+ */
+async function runRecorded(recorded: Recorded) {
+  const results = await Promise.all(
+    recorded.statements.map((statement) =>
+      query<Record<string, unknown>>(statement.sql, statement.parameters),
+    ),
+  );
+  let items: ProductRow[] | undefined;
+  let total: number | undefined;
+  for (const result of results) {
+    const first = result.rows[0];
+    if (first && ('total' in first || 'cnt' in first)) {
+      total = Number(first.total ?? first.cnt);
+      if (first.category_exists === false) throw new HttpError(404, 'no such category');
+    } else {
+      if (items) throw new Error('service-sql floor: more than one page statement');
+      items = result.rows.map(unalias);
+    }
+  }
+  if (total === undefined) throw new Error('service-sql floor: no count statement recorded');
+  return {
+    items: (items ?? []).map(toJson),
+    total,
+    limit: recorded.limit,
+    offset: recorded.offset,
+  };
+}
+
+const recordOrReject = (record: () => Promise<Recorded>) =>
+  record().catch((error: unknown) => {
+    throw error instanceof InvalidQuery ? new HttpError(422, error.message) : error;
+  });
+
+const serviceSqlReads = {
+  search: (params: URLSearchParams, key: string) =>
+    recordedReads
+      .get(`search?${key}`, () =>
+        recordOrReject(() => serviceSql.search(Object.fromEntries(params))),
+      )
+      .then(runRecorded),
+  list: (params: URLSearchParams, key: string) =>
+    recordedReads
+      .get(`list?${key}`, () => recordOrReject(() => serviceSql.list(Object.fromEntries(params))))
+      .then(runRecorded),
+  async get(id: string) {
+    getByIdTemplate ??= serviceSql.getById(SENTINEL_ID).then((recorded) => {
+      if (recorded.length !== 1) throw new Error('service-sql floor: get by id is not 1 statement');
+      const slot = recorded[0].parameters.indexOf(SENTINEL_ID);
+      if (slot < 0) throw new Error('service-sql floor: get by id does not bind the id');
+      return { statement: recorded[0], slot };
+    });
+    const { statement, slot } = await getByIdTemplate;
+    const parameters = [...statement.parameters];
+    parameters[slot] = id;
+    const result = await query<Record<string, unknown>>(statement.sql, parameters);
+    return result.rows.length === 0 ? undefined : toJson(unalias(result.rows[0]));
+  },
+};
+
+// ---------------------------------------------------------------- the straightforward SQL
+
+const SUBTREE_CTE = `WITH RECURSIVE subtree AS (
+  SELECT id FROM category WHERE id = $1
+  UNION ALL
+  SELECT c.id FROM category c JOIN subtree s ON c.parent_id = s.id
+)`;
+
+interface NaiveSearch {
+  page: Statement;
+  count: Statement;
+  categoryId?: string;
+  limit: number;
+  offset: number;
+}
+
+const naiveSearches = new Memo<NaiveSearch>();
+
+function naiveSearch(params: URLSearchParams): NaiveSearch {
+  const parameters: unknown[] = [];
+  const conditions: string[] = [];
+  const bind = (value: unknown) => `$${parameters.push(value)}`;
+  const categoryId = params.get('category_id') ?? undefined;
+  if (categoryId !== undefined) bind(positiveId(categoryId)); // $1, used by SUBTREE_CTE
+  const q = params.get('q')?.trim();
+  if (q) {
+    const escaped = q.replace(/[\\%_]/g, (character) => `\\${character}`);
+    conditions.push(
+      `(p.title ILIKE '%' || ${bind(escaped)} || '%' OR p.sku = ${bind(q.toUpperCase())})`,
+    );
+  }
+  const minPrice = params.get('min_price');
+  if (minPrice !== null) conditions.push(`p.price >= ${bind(minPrice)}`);
+  const maxPrice = params.get('max_price');
+  if (maxPrice !== null) conditions.push(`p.price <= ${bind(maxPrice)}`);
+  if (categoryId !== undefined) conditions.push('p.category_id IN (SELECT id FROM subtree)');
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  const cte = categoryId !== undefined ? SUBTREE_CTE : '';
+  const limit = Number(params.get('limit') ?? 20);
+  const offset = Number(params.get('offset') ?? 0);
+  const countParameters = [...parameters];
+  const page = `${cte} SELECT ${COLUMNS} FROM product p ${where} ORDER BY p.id LIMIT ${bind(limit)} OFFSET ${bind(offset)}`;
+  return {
+    page: { sql: page, parameters },
+    count: {
+      sql: `${cte} SELECT count(*)::int AS total FROM product p ${where}`,
+      parameters: countParameters,
+    },
+    categoryId,
+    limit,
+    offset,
+  };
+}
+
+const straightforwardReads = {
+  async search(params: URLSearchParams, key: string) {
+    const built = await naiveSearches.get(key, () => Promise.resolve(naiveSearch(params)));
+    const [page, count] = await Promise.all([
+      query<ProductRow>(built.page.sql, built.page.parameters),
+      query<{ total: number }>(built.count.sql, built.count.parameters),
+    ]);
+    const total = count.rows[0].total;
+    if (total === 0 && built.categoryId !== undefined) {
+      const exists = await query('SELECT 1 FROM category WHERE id = $1', [built.categoryId]);
+      if (exists.rowCount === 0) throw new HttpError(404, 'no such category');
+    }
+    return { items: page.rows.map(toJson), total, limit: built.limit, offset: built.offset };
+  },
+  async list(params: URLSearchParams) {
+    const limit = Number(params.get('limit') ?? 20);
+    const offset = Number(params.get('offset') ?? 0);
+    const [page, count] = await Promise.all([
+      query<ProductRow>(`SELECT ${COLUMNS} FROM product ORDER BY id LIMIT $1 OFFSET $2`, [
+        limit,
+        offset,
+      ]),
+      query<{ total: number }>('SELECT count(*)::int AS total FROM product'),
+    ]);
+    return { items: page.rows.map(toJson), total: count.rows[0].total, limit, offset };
+  },
+  async get(id: string) {
+    const result = await query<ProductRow>(`SELECT ${COLUMNS} FROM product WHERE id = $1`, [id]);
+    return result.rows.length === 0 ? undefined : toJson(result.rows[0]);
+  },
+};
+
+const reads = mode === 'service-sql' ? serviceSqlReads : straightforwardReads;
+
+// ---------------------------------------------------------------- writes (both floors)
+
+const WRITABLE: Record<string, string> = {
+  title: 'title',
+  description: 'description',
+  image_url: 'image_url',
+  sku: 'sku',
+  price: 'price',
+  category_id: 'category_id',
+};
+
+function translateWriteError(error: unknown): never {
+  if (error instanceof DatabaseError) {
+    if (error.code === '23505') throw new HttpError(409, 'duplicate');
+    if (error.code === '23503') throw new HttpError(422, 'unknown category');
+  }
+  throw error;
+}
+
+async function create(body: Record<string, unknown>) {
+  const sku = typeof body.sku === 'string' ? body.sku.trim().toUpperCase() : body.sku;
+  const result = await query<ProductRow>(
+    `INSERT INTO product (title, description, image_url, sku, price, category_id)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+    [
+      body.title,
+      body.description ?? '',
+      body.image_url ?? null,
+      sku,
+      typeof body.price === 'number' ? String(body.price) : body.price,
+      body.category_id ?? null,
+    ],
+  ).catch(translateWriteError);
+  return toJson(result.rows[0]);
+}
+
+async function update(id: string, body: Record<string, unknown>) {
+  const parameters: unknown[] = [];
+  const assignments: string[] = [];
+  for (const [field, value] of Object.entries(body)) {
+    const column = WRITABLE[field];
+    if (!column) throw new HttpError(422, `unknown field ${field}`);
+    parameters.push(typeof value === 'number' ? String(value) : value);
+    assignments.push(`${column} = $${parameters.length}`);
+  }
+  assignments.push('updated_at = now()');
+  parameters.push(id);
+  const result = await query<ProductRow>(
+    `UPDATE product SET ${assignments.join(', ')} WHERE id = $${parameters.length} RETURNING ${COLUMNS}`,
+    parameters,
+  ).catch(translateWriteError);
+  return result.rows.length === 0 ? undefined : toJson(result.rows[0]);
+}
+
+// ---------------------------------------------------------------- routing
+
+const PRODUCT = /^\/api\/v1\/products\/([^/]+)$/;
+
+async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = request.url ?? '/';
+  const questionMark = url.indexOf('?');
+  const path = questionMark < 0 ? url : url.slice(0, questionMark);
+  const key = questionMark < 0 ? '' : url.slice(questionMark + 1);
+  const method = request.method ?? 'GET';
+  if (method === 'GET') {
+    if (path === '/health') return send(response, 200, { status: 'ok' });
+    if (path === '/__stats') return send(response, 200, { statements, mode });
+    if (path === '/api/v1/products/search') {
+      return send(response, 200, await reads.search(new URLSearchParams(key), key));
+    }
+    if (path === '/api/v1/products') {
+      const params = new URLSearchParams(key);
+      const keyset = params.has('cursor') || params.get('include_total') === 'false';
+      return send(response, 200, await (keyset ? keysetList(params) : reads.list(params, key)));
+    }
+    const match = PRODUCT.exec(path);
+    if (match) {
+      const product = await reads.get(positiveId(match[1]));
+      return product ? send(response, 200, product) : send(response, 404, { status: 404 });
+    }
+  } else if (method === 'POST' && path === '/api/v1/products') {
+    const product = await create(await readJson(request));
+    return send(response, 201, product, `/api/v1/products/${product.id}`);
+  } else if (method === 'PATCH' || method === 'DELETE') {
+    const match = PRODUCT.exec(path);
+    if (match) {
+      const id = positiveId(match[1]);
+      if (method === 'DELETE') {
+        const result = await query('DELETE FROM product WHERE id = $1', [id]);
+        return result.rowCount === 0 ? send(response, 404, { status: 404 }) : send(response, 204);
+      }
+      const product = await update(id, await readJson(request));
+      return product ? send(response, 200, product) : send(response, 404, { status: 404 });
+    }
+  }
+  send(response, 404, { status: 404, detail: 'no such route' });
+}
+
+const server = createServer((request, response) => {
+  handle(request, response).catch((error: unknown) => {
+    if (error instanceof HttpError) {
+      send(response, error.status, { status: error.status, detail: error.message });
+      return;
+    }
+    process.stderr.write(
+      `floor ${mode}: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
+    if (!response.headersSent) send(response, 500, { status: 500 });
+    else response.destroy();
+  });
+});
+server.keepAliveTimeout = 65_000;
+
+async function main(): Promise<void> {
+  if (mode === 'service-sql') await serviceSql.prepare();
+  await pool.query('SELECT 1');
+  server.listen(port, '127.0.0.1', () => {
+    process.stdout.write(`floor ${mode} listening on 127.0.0.1:${port}\n`);
+  });
+}
+
+const shutdown = () => {
+  server.close();
+  server.closeAllConnections();
+  pool.end().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);
+
+main().catch((error: unknown) => {
+  process.stderr.write(`floor ${mode} failed to start: ${String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,530 @@
+/**
+ * The benchmark's outputs: a console table, bench/results/latest.json, latest.md and a p95
+ * latency chart (latency.svg), plus the issue 6 targets evaluated from the numbers.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as prettier from 'prettier';
+import { LoadResult } from './load';
+import { Group, TargetName } from './scenarios';
+
+export const TARGET_LABELS: Record<TargetName, string> = {
+  service: 'service',
+  'floor-sql': 'floor: service SQL',
+  'floor-naive': 'floor: straightforward SQL',
+};
+
+export type Run = LoadResult & { peakRssBytes?: number };
+
+export interface ScenarioReport {
+  id: string;
+  label: string;
+  group: Group;
+  read: boolean;
+  serviceOnly: boolean;
+  /** Why the service cannot run it (the floors are then skipped too). */
+  unsupported?: string;
+  /** Why a floor could not run it. */
+  floorUnsupported?: Partial<Record<TargetName, string>>;
+  sqlPerRequest: Partial<Record<TargetName, number | null>>;
+  sqlMax?: number;
+  sqlExact?: boolean;
+  /** Runs by connection count, then by target. */
+  runs: Record<string, Partial<Record<TargetName, Run>>>;
+}
+
+export interface Verification {
+  scenario: string;
+  request: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface Target6 {
+  name: string;
+  met: boolean | null;
+  detail: string;
+}
+
+export interface BenchReport {
+  date: string;
+  command: string;
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryBytes: number;
+    node: string;
+    platform: string;
+    postgres: string;
+    /** 1, 5 and 15 minute load averages before the benchmark started anything. */
+    loadAverageBefore: number[];
+  };
+  settings: {
+    products: number;
+    categories: number;
+    durationSeconds: number;
+    warmupSeconds: number;
+    connections: number[];
+    poolSize: number;
+    seed: number;
+    database: string;
+    deepOffset: number;
+    sqlSamples: number;
+  };
+  catalog: Record<string, unknown>;
+  seed: {
+    categorySeconds: number;
+    productSeconds: number;
+    categoriesPerSecond: number;
+    productsPerSecond: number;
+    retries: number;
+  };
+  scenarios: ScenarioReport[];
+  connections500?: { seconds: number; result?: Run; error?: string };
+  rss: { serviceHighWaterMarkBytes?: number; servicePeakDuringScenariosBytes: number };
+  verification: Verification[];
+  targets: Target6[];
+  service: { exitCode: number | null; warnLines: number; errorLines: number };
+  totalSeconds: number;
+}
+
+const ms = (value: number | undefined) =>
+  value === undefined || Number.isNaN(value)
+    ? '—'
+    : value < 10
+      ? value.toFixed(2)
+      : value.toFixed(1);
+const num = (value: number | undefined, digits = 0) =>
+  value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits);
+const mib = (bytes: number | undefined) =>
+  bytes === undefined ? '—' : `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+export function ratio(run: Run | undefined, floor: Run | undefined): number | undefined {
+  if (!run || !floor || floor.rps === 0) return undefined;
+  return run.rps / floor.rps;
+}
+
+const ratioText = (value: number | undefined) =>
+  value === undefined ? '—' : `${value.toFixed(2)}x`;
+
+// ---------------------------------------------------------------- targets of issue 6
+
+const DB_BOUND = ['search_common', 'search_cjk2', 'price_range', 'subtree_root', 'combined'];
+const CHEAP = ['get_by_id', 'search_rare', 'search_sku', 'subtree_mid', 'subtree_chain'];
+
+export function evaluateTargets(report: Omit<BenchReport, 'targets'>): Target6[] {
+  const targets: Target6[] = [];
+  const byId = new Map(report.scenarios.map((scenario) => [scenario.id, scenario]));
+  const connectionCounts = report.settings.connections.map(String);
+  const high = String(Math.max(...report.settings.connections));
+  const low = String(Math.min(...report.settings.connections));
+  const all = <T>(items: T[], check: (item: T) => boolean | null) => {
+    const results = items.map(check);
+    if (results.some((result) => result === false)) return false;
+    return results.some((result) => result === null) ? null : true;
+  };
+
+  const ratioTarget = (ids: string[], floor: TargetName, minimum: number, name: string) => {
+    const details: string[] = [];
+    const met = all(ids, (id) => {
+      const scenario = byId.get(id);
+      if (!scenario) return null;
+      if (scenario.unsupported) {
+        details.push(`${id}: not run`);
+        return null;
+      }
+      return all(connectionCounts, (connections) => {
+        const runs = scenario.runs[connections] ?? {};
+        const value = ratio(runs.service, runs[floor]);
+        if (value === undefined) {
+          details.push(`${id}@${connections}: no ratio`);
+          return null;
+        }
+        const ok = value >= minimum;
+        details.push(`${id}@${connections}: ${value.toFixed(2)}x${ok ? '' : ' (missed)'}`);
+        return ok;
+      });
+    });
+    targets.push({ name, met, detail: details.join('; ') });
+  };
+  ratioTarget(
+    DB_BOUND,
+    'floor-naive',
+    3,
+    'Database-bound scenarios ≥ 3x the straightforward-SQL floor',
+  );
+  ratioTarget(DB_BOUND, 'floor-sql', 0.8, 'Database-bound scenarios ≥ 0.8x the service-SQL floor');
+  ratioTarget(CHEAP, 'floor-naive', 0.5, 'Cheap scenarios ≥ 0.5x the straightforward-SQL floor');
+
+  {
+    const details: string[] = [];
+    const met = all(
+      report.scenarios.filter((scenario) => scenario.read && !scenario.unsupported),
+      (scenario) => {
+        const run = scenario.runs[high]?.service;
+        if (!run) return null;
+        const ok = run.latency.p95 <= 200;
+        if (!ok) details.push(`${scenario.id}: p95 ${ms(run.latency.p95)} ms`);
+        return ok;
+      },
+    );
+    targets.push({
+      name: `Every read scenario p95 ≤ 200 ms at ${high} connections`,
+      met,
+      detail: details.length ? `missed by ${details.join('; ')}` : 'all within 200 ms',
+    });
+  }
+
+  {
+    const scenario = byId.get('revalidate_304');
+    const getById = byId.get('get_by_id');
+    if (!scenario || scenario.unsupported) {
+      targets.push({
+        name: '304 revalidation runs no SQL and serves ≥ the raw floor’s get by id',
+        met: false,
+        detail: `not supported: ${scenario?.unsupported ?? 'no scenario'}`,
+      });
+    } else {
+      const details: string[] = [];
+      const sql = scenario.sqlPerRequest.service;
+      const noSql = sql === 0;
+      details.push(`SQL/request ${sql === undefined || sql === null ? 'unknown' : sql.toFixed(2)}`);
+      const fast = all(connectionCounts, (connections) => {
+        const service = scenario.runs[connections]?.service;
+        const floors = getById?.runs[connections] ?? {};
+        const best = Math.max(floors['floor-sql']?.rps ?? 0, floors['floor-naive']?.rps ?? 0);
+        if (!service || best === 0) return null;
+        details.push(
+          `@${connections}: ${service.rps.toFixed(0)} vs floor get by id ${best.toFixed(0)} req/s`,
+        );
+        return service.rps >= best;
+      });
+      targets.push({
+        name: '304 revalidation runs no SQL and serves ≥ the raw floor’s get by id',
+        met: noSql && fast === true ? true : !noSql || fast === false ? false : null,
+        detail: details.join('; '),
+      });
+    }
+  }
+
+  {
+    const run = report.connections500?.result;
+    targets.push({
+      name: '500 concurrent connections: zero errors',
+      met: run ? run.errors === 0 : false,
+      detail: run
+        ? `${run.errors} errors (${run.timeouts} timeouts, ${run.socketErrors} connection errors) in ${run.requests} requests, p99 ${ms(run.latency.p99)} ms`
+        : (report.connections500?.error ?? 'not run'),
+    });
+  }
+
+  {
+    const details: string[] = [];
+    const met = all(
+      report.scenarios.filter((scenario) => scenario.sqlMax !== undefined && !scenario.unsupported),
+      (scenario) => {
+        const sql = scenario.sqlPerRequest.service;
+        if (sql === undefined || sql === null) return null;
+        const ok = scenario.sqlExact ? sql === scenario.sqlMax : sql <= scenario.sqlMax!;
+        details.push(`${scenario.id} ${sql.toFixed(2)}${ok ? '' : ' (missed)'}`);
+        return ok;
+      },
+    );
+    targets.push({ name: 'SQL statements: get 1, search ≤ 2', met, detail: details.join('; ') });
+  }
+
+  {
+    const kinds = byId.get('write_mix')?.runs[low]?.service?.kinds;
+    const create = kinds?.create;
+    targets.push({
+      name: `Writes: create p95 ≤ 20 ms at ${low} connections`,
+      met: create ? create.p95 <= 20 : null,
+      detail: create ? `create p95 ${ms(create.p95)} ms (${create.count} creates)` : 'not measured',
+    });
+  }
+
+  {
+    const failed = report.verification.filter((check) => !check.ok);
+    targets.push({
+      name: 'Every scenario returns exactly what the floors return',
+      met: report.verification.length === 0 ? null : failed.length === 0,
+      detail:
+        failed.length === 0
+          ? `${report.verification.length} checks agree`
+          : failed.map((check) => `${check.scenario}: ${check.detail}`).join('; '),
+    });
+  }
+  return targets;
+}
+
+// ---------------------------------------------------------------- console
+
+export function consoleTable(report: BenchReport): string {
+  const lines: string[] = [];
+  for (const connections of report.settings.connections.map(String)) {
+    lines.push('', `== ${connections} connections ==`);
+    const header = [
+      'scenario'.padEnd(40),
+      'req/s'.padStart(8),
+      'p50'.padStart(7),
+      'p95'.padStart(7),
+      'p99'.padStart(7),
+      'err'.padStart(6),
+      'SQL/req'.padStart(8),
+      'vs svc-SQL'.padStart(11),
+      'vs naive'.padStart(9),
+      'floor-sql'.padStart(10),
+      'floor-naive'.padStart(12),
+    ];
+    lines.push(header.join(' '));
+    for (const scenario of report.scenarios) {
+      if (scenario.unsupported) {
+        lines.push(
+          `${scenario.label.slice(0, 40).padEnd(40)} not supported: ${scenario.unsupported}`,
+        );
+        continue;
+      }
+      const runs = scenario.runs[connections] ?? {};
+      const service = runs.service;
+      lines.push(
+        [
+          scenario.label.slice(0, 40).padEnd(40),
+          num(service?.rps).padStart(8),
+          ms(service?.latency.p50).padStart(7),
+          ms(service?.latency.p95).padStart(7),
+          ms(service?.latency.p99).padStart(7),
+          num(service?.errors).padStart(6),
+          sqlText(scenario.sqlPerRequest.service).padStart(8),
+          ratioText(ratio(service, runs['floor-sql'])).padStart(11),
+          ratioText(ratio(service, runs['floor-naive'])).padStart(9),
+          num(runs['floor-sql']?.rps).padStart(10),
+          num(runs['floor-naive']?.rps).padStart(12),
+        ].join(' '),
+      );
+    }
+  }
+  lines.push('', 'Targets of issue 6:');
+  for (const target of report.targets) {
+    lines.push(`  [${metText(target.met)}] ${target.name}: ${target.detail}`);
+  }
+  return lines.join('\n');
+}
+
+const sqlText = (value: number | null | undefined) =>
+  value === undefined || value === null ? '—' : value.toFixed(2);
+const metText = (met: boolean | null) => (met === null ? 'n/a' : met ? 'met' : 'MISSED');
+
+// ---------------------------------------------------------------- markdown
+
+export function markdown(report: BenchReport): string {
+  const { settings, machine } = report;
+  const out: string[] = [];
+  out.push(
+    '# Benchmark results',
+    '',
+    `${report.date} · \`${report.command}\` · ${machine.cpus} × ${machine.cpuModel}, ` +
+      `${mib(machine.memoryBytes)} RAM · Node ${machine.node} · ${machine.postgres}`,
+    '',
+    `Load average before the start: ${machine.loadAverageBefore.join(' / ')} (1/5/15 min)` +
+      (machine.loadAverageBefore[0] > 0.5
+        ? ' — **other processes were using the CPUs: the figures are lower and noisier than on an idle machine.**'
+        : ' (idle).'),
+    '',
+    `Catalog: ${settings.products.toLocaleString('en')} products, ${settings.categories.toLocaleString('en')} categories ` +
+      `(seed ${settings.seed}), on ${settings.database}. Each scenario: ${settings.warmupSeconds} s warm-up, then ` +
+      `${settings.durationSeconds} s of autocannon per target and connection count; DB pool ${settings.poolSize} ` +
+      `for the service and each floor. Latencies in ms.`,
+    '',
+    `Seeding through the HTTP write path: ${report.seed.categorySeconds.toFixed(1)} s for categories ` +
+      `(${report.seed.categoriesPerSecond.toFixed(0)}/s), ${report.seed.productSeconds.toFixed(1)} s for products ` +
+      `(${report.seed.productsPerSecond.toFixed(0)}/s), ${report.seed.retries} retries.`,
+    '',
+    `Service peak RSS: ${mib(report.rss.serviceHighWaterMarkBytes)} (kernel high-water mark over the whole run, seeding included); ` +
+      `${mib(report.rss.servicePeakDuringScenariosBytes)} at most during the scenarios. ` +
+      `Service exit code after SIGTERM: ${report.service.exitCode}; ${report.service.warnLines} warn and ${report.service.errorLines} error log lines.`,
+    '',
+    'Ratios are service req/s ÷ floor req/s. *floor: service SQL* runs the statements the service’s own ' +
+      'query code builds; *floor: straightforward SQL* runs the naive SQL of issue 6 (recursive CTE `IN`, ' +
+      '`ILIKE`, `ORDER BY id LIMIT/OFFSET`, separate `count(*)`). SQL/req is measured from the service’s ' +
+      '`catalog_db_query_duration_seconds_count` over sequential requests.',
+  );
+  for (const connections of settings.connections.map(String)) {
+    out.push(
+      '',
+      `## ${connections} connections`,
+      '',
+      '| scenario | req/s | p50 | p95 | p99 | errors | SQL/req | vs service-SQL floor | vs straightforward floor | floor SQL req/s · p95 | straightforward req/s · p95 | peak RSS |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    const notes: string[] = [];
+    for (const scenario of report.scenarios) {
+      if (scenario.unsupported) {
+        out.push(`| ${scenario.label} | not supported (below) | | | | | | | | | | |`);
+        notes.push(`- ${scenario.label}: not supported: ${scenario.unsupported}`);
+        continue;
+      }
+      const runs = scenario.runs[connections] ?? {};
+      const service = runs.service;
+      const floor = (name: TargetName) => {
+        const run = runs[name];
+        if (run) return `${num(run.rps)} · ${ms(run.latency.p95)}`;
+        return scenario.serviceOnly ? 'n/a' : (scenario.floorUnsupported?.[name] ?? '—');
+      };
+      if (service?.kinds) {
+        const kinds = Object.entries(service.kinds).map(
+          ([kind, latency]) =>
+            `${kind} p50 ${ms(latency.p50)} / p95 ${ms(latency.p95)} / p99 ${ms(latency.p99)} ms (${latency.count})`,
+        );
+        notes.push(`- ${scenario.label}, by request kind: ${kinds.join('; ')}`);
+      }
+      out.push(
+        `| ${scenario.label} | ${num(service?.rps)} | ${ms(service?.latency.p50)} | ${ms(service?.latency.p95)} | ` +
+          `${ms(service?.latency.p99)} | ${num(service?.errors)} | ${sqlText(scenario.sqlPerRequest.service)} | ` +
+          `${ratioText(ratio(service, runs['floor-sql']))} | ${ratioText(ratio(service, runs['floor-naive']))} | ` +
+          `${floor('floor-sql')} | ${floor('floor-naive')} | ${mib(service?.peakRssBytes)} |`,
+      );
+    }
+    if (notes.length > 0) out.push('', ...notes);
+  }
+  const c500 = report.connections500;
+  out.push('', '## 500 concurrent connections (get by id)', '');
+  if (c500?.result) {
+    const run = c500.result;
+    out.push(
+      `${c500.seconds} s: ${run.requests} requests, ${num(run.rps)} req/s, p50 ${ms(run.latency.p50)} / p95 ${ms(run.latency.p95)} / ` +
+        `p99 ${ms(run.latency.p99)} ms, **${run.errors} errors** (${run.timeouts} timeouts, ${run.socketErrors} connection errors, ` +
+        `statuses ${JSON.stringify(run.statuses)}).`,
+    );
+  } else {
+    out.push(`Not run: ${c500?.error ?? 'skipped'}.`);
+  }
+  out.push(
+    '',
+    '## SQL statements per request',
+    '',
+    '| scenario | service | floor: service SQL | floor: straightforward |',
+    '|---|---:|---:|---:|',
+  );
+  for (const scenario of report.scenarios) {
+    const sql = scenario.sqlPerRequest;
+    out.push(
+      `| ${scenario.label} | ${sqlText(sql.service)} | ${sqlText(sql['floor-sql'])} | ${sqlText(sql['floor-naive'])} |`,
+    );
+  }
+  out.push('', '## Targets of issue 6', '');
+  for (const target of report.targets) {
+    out.push(`- **${metText(target.met)}** — ${target.name}. ${escapeCell(target.detail)}`);
+  }
+  out.push('', '## Same answers', '');
+  const failed = report.verification.filter((check) => !check.ok);
+  out.push(
+    failed.length === 0
+      ? `All ${report.verification.length} checks agree (total and item ids, service vs both floors).`
+      : `**${failed.length} of ${report.verification.length} checks DISAGREE:**`,
+  );
+  for (const check of failed) out.push(`- ${check.scenario} \`${check.request}\`: ${check.detail}`);
+  out.push('', '## Catalog', '', '```json', JSON.stringify(report.catalog, null, 2), '```', '');
+  out.push('![p95 latency at the highest connection count](latency.svg)', '');
+  return out.join('\n');
+}
+
+const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+// ---------------------------------------------------------------- SVG chart
+
+const SERIES: Array<{ name: TargetName; colour: string }> = [
+  { name: 'service', colour: '#2563eb' },
+  { name: 'floor-sql', colour: '#16a34a' },
+  { name: 'floor-naive', colour: '#f59e0b' },
+];
+
+const escapeXml = (text: string) =>
+  text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+
+/** Horizontal bars of p95 per scenario at the highest connection count, with a 200 ms line. */
+export function latencySvg(report: BenchReport): string {
+  const connections = String(Math.max(...report.settings.connections));
+  const rows = report.scenarios.filter((scenario) => !scenario.unsupported);
+  const values = rows.flatMap((scenario) =>
+    SERIES.map((series) => scenario.runs[connections]?.[series.name]?.latency.p95 ?? 0),
+  );
+  const maxValue = Math.max(250, ...values) * 1.08;
+  const step = niceStep(maxValue / 8);
+  const axisMax = Math.ceil(maxValue / step) * step;
+  const left = 270;
+  const plotWidth = 620;
+  const barHeight = 9;
+  const groupHeight = SERIES.length * barHeight + 12;
+  const top = 70;
+  const height = top + rows.length * groupHeight + 60;
+  const width = left + plotWidth + 90;
+  const x = (value: number) => left + (Math.min(value, axisMax) / axisMax) * plotWidth;
+  const parts: string[] = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">p95 latency per scenario at ${connections} connections (lower is better)</text>`,
+  );
+  SERIES.forEach((series, index) => {
+    const lx = left + index * 210;
+    parts.push(
+      `<rect x="${lx}" y="36" width="12" height="12" fill="${series.colour}"/>`,
+      `<text x="${lx + 18}" y="46">${escapeXml(TARGET_LABELS[series.name])}</text>`,
+    );
+  });
+  for (let tick = 0; tick <= axisMax + 1e-9; tick += step) {
+    const tx = x(tick);
+    parts.push(
+      `<line x1="${tx}" y1="${top - 6}" x2="${tx}" y2="${top + rows.length * groupHeight}" stroke="#e5e7eb"/>`,
+      `<text x="${tx}" y="${top + rows.length * groupHeight + 16}" text-anchor="middle" fill="#374151">${tick}</text>`,
+    );
+  }
+  rows.forEach((scenario, rowIndex) => {
+    const y0 = top + rowIndex * groupHeight;
+    // Words in other scripts stay in the tables: a chart viewer may lack their fonts.
+    const label = scenario.label.replace(/"[^"]*[^\x20-\x7e][^"]*"/g, '(non-Latin word)');
+    parts.push(
+      `<text x="${left - 8}" y="${y0 + groupHeight / 2 + 2}" text-anchor="end">${escapeXml(label)}</text>`,
+    );
+    SERIES.forEach((series, index) => {
+      const run = scenario.runs[connections]?.[series.name];
+      const y = y0 + 4 + index * barHeight;
+      if (!run) return;
+      const value = run.latency.p95;
+      parts.push(
+        `<rect x="${left}" y="${y}" width="${Math.max(1, x(value) - left)}" height="${barHeight - 1}" fill="${series.colour}"><title>${escapeXml(`${TARGET_LABELS[series.name]}: p95 ${ms(value)} ms, ${num(run.rps)} req/s`)}</title></rect>`,
+        `<text x="${x(value) + 4}" y="${y + barHeight - 1}" font-size="10" fill="#374151">${ms(value)}</text>`,
+      );
+    });
+  });
+  const limit = x(200);
+  parts.push(
+    `<line x1="${limit}" y1="${top - 10}" x2="${limit}" y2="${top + rows.length * groupHeight}" stroke="#dc2626" stroke-width="2" stroke-dasharray="6 4"/>`,
+    `<text x="${limit + 4}" y="${top - 12}" fill="#dc2626">200 ms target</text>`,
+    `<line x1="${left}" y1="${top + rows.length * groupHeight}" x2="${left + plotWidth}" y2="${top + rows.length * groupHeight}" stroke="#111827"/>`,
+    `<line x1="${left}" y1="${top - 6}" x2="${left}" y2="${top + rows.length * groupHeight}" stroke="#111827"/>`,
+    `<text x="${left + plotWidth / 2}" y="${height - 18}" text-anchor="middle" font-weight="bold">p95 latency (ms)</text>`,
+    `<text x="16" y="${top + (rows.length * groupHeight) / 2}" transform="rotate(-90 16 ${top + (rows.length * groupHeight) / 2})" text-anchor="middle" font-weight="bold">scenario</text>`,
+    '</svg>',
+  );
+  return parts.join('\n');
+}
+
+function niceStep(raw: number): number {
+  const power = Math.pow(10, Math.floor(Math.log10(raw)));
+  for (const factor of [1, 2, 2.5, 5, 10]) if (raw <= factor * power) return factor * power;
+  return 10 * power;
+}
+
+/** Formats like `prettier --write`, so that `npm run lint` (prettier --check .) accepts the file. */
+export async function writeFormatted(file: string, text: string): Promise<void> {
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  writeFileSync(file, await prettier.format(text, { ...options, filepath: file }));
+}
+
+export async function writeReports(directory: string, report: BenchReport): Promise<void> {
+  mkdirSync(directory, { recursive: true });
+  await writeFormatted(join(directory, 'latest.json'), JSON.stringify(report, null, 2));
+  await writeFormatted(join(directory, 'latest.md'), markdown(report));
+  writeFileSync(join(directory, 'latency.svg'), `${latencySvg(report)}\n`);
+}

@@ -1,0 +1,577 @@
+/**
+ * `npm run bench`: starts the production build on a fresh database, seeds a realistic catalog
+ * through the HTTP write path, drives every scenario with autocannon against the service and
+ * two floors, checks that all three answer the same, and writes bench/results/.
+ *
+ * Settings (environment):
+ *   BENCH_PRODUCTS (100000), BENCH_CATEGORIES (5000), BENCH_DURATION seconds per run (10),
+ *   BENCH_WARMUP seconds before each run (1), BENCH_CONNECTIONS ("16,64"), BENCH_SEED (42),
+ *   BENCH_SEED_CONCURRENCY (32), BENCH_SQL_SAMPLES requests per SQL count (40),
+ *   BENCH_C500_SECONDS (5; 0 skips), BENCH_POOL_SIZE (DB_POOL_SIZE or 10),
+ *   BENCH_DATABASE_URL (a server to create a fresh database on, instead of embedded PostgreSQL),
+ *   BENCH_ONLY (comma-separated scenario ids), BENCH_TIMEOUT total seconds (auto).
+ */
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { envInt, envList, HttpClient, log, sumMetric, warn } from './common';
+import { LoadResult, Program, runLoad, runSequential, StepRequest } from './load';
+import {
+  FloorHandle,
+  readLog,
+  ROOT,
+  RssSampler,
+  ServiceHandle,
+  startFloor,
+  startService,
+} from './processes';
+import {
+  BenchReport,
+  consoleTable,
+  evaluateTargets,
+  Run,
+  ScenarioReport,
+  TARGET_LABELS,
+  Verification,
+  writeReports,
+} from './report';
+import { buildScenarios, isUnsupported, Scenario, Target, TargetName } from './scenarios';
+import { catalogFacts, planCatalog, seedCatalog } from './seed';
+
+const RESULTS = join(ROOT, 'bench', 'results');
+
+interface Settings {
+  products: number;
+  categories: number;
+  duration: number;
+  warmup: number;
+  connections: number[];
+  seed: number;
+  seedConcurrency: number;
+  sqlSamples: number;
+  c500Seconds: number;
+  poolSize: number;
+  databaseUrl?: string;
+  only?: Set<string>;
+  timeoutSeconds: number;
+}
+
+function readSettings(): Settings {
+  const products = envInt('BENCH_PRODUCTS', 100_000, 1);
+  const categories = envInt('BENCH_CATEGORIES', 5_000, 1);
+  const duration = envInt('BENCH_DURATION', 10, 1);
+  const warmup = envInt('BENCH_WARMUP', 1, 0);
+  const connections = envList('BENCH_CONNECTIONS', [16, 64]);
+  const c500Seconds = envInt('BENCH_C500_SECONDS', 5, 0);
+  const only = process.env.BENCH_ONLY?.trim()
+    ? new Set(process.env.BENCH_ONLY.split(',').map((id) => id.trim()))
+    : undefined;
+  // Seeding at ~500/s, every run, plus a generous margin for start-up and the SQL counts.
+  const estimate =
+    products / 300 + categories / 100 + 16 * 3 * connections.length * (duration + warmup + 2);
+  return {
+    products,
+    categories,
+    duration,
+    warmup,
+    connections,
+    seed: envInt('BENCH_SEED', 42),
+    seedConcurrency: envInt('BENCH_SEED_CONCURRENCY', 32, 1),
+    sqlSamples: envInt('BENCH_SQL_SAMPLES', 40, 1),
+    c500Seconds,
+    poolSize: envInt('BENCH_POOL_SIZE', envInt('DB_POOL_SIZE', 10, 1), 1),
+    databaseUrl: process.env.BENCH_DATABASE_URL?.trim() || undefined,
+    only,
+    timeoutSeconds: envInt('BENCH_TIMEOUT', Math.ceil(600 + estimate * 1.5), 60),
+  };
+}
+
+/** Stops everything this script started, once, in reverse order. */
+class Cleanup {
+  private readonly steps: Array<{ name: string; run: () => Promise<unknown> }> = [];
+  private running: Promise<void> | undefined;
+
+  add(name: string, run: () => Promise<unknown>): void {
+    this.steps.push({ name, run });
+  }
+
+  run(): Promise<void> {
+    this.running ??= (async () => {
+      for (const step of this.steps.reverse()) {
+        await step.run().catch((error: unknown) => warn(`cleanup: ${step.name}: ${String(error)}`));
+      }
+    })();
+    return this.running;
+  }
+}
+
+const cleanup = new Cleanup();
+
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const startedAt = Date.now();
+  const loadBefore = loadavg();
+  if (loadBefore[0] > 0.5) {
+    warn(
+      `load average ${loadBefore.map((value) => value.toFixed(2)).join(' ')} before the start: ` +
+        'other processes are using the CPUs, and the figures will show it',
+    );
+  }
+  const watchdog = setTimeout(() => {
+    warn(`the benchmark exceeded BENCH_TIMEOUT=${settings.timeoutSeconds} s: stopping`);
+    void cleanup.run().finally(() => process.exit(1));
+  }, settings.timeoutSeconds * 1000);
+  watchdog.unref();
+  log(
+    `settings: ${settings.products} products, ${settings.categories} categories, ` +
+      `${settings.duration} s per run (+${settings.warmup} s warm-up), connections ${settings.connections.join('/')}, ` +
+      `pool ${settings.poolSize}, seed ${settings.seed}, time limit ${settings.timeoutSeconds} s`,
+  );
+
+  // 1. The service on a fresh database.
+  log(
+    settings.databaseUrl
+      ? 'starting the service on a fresh database'
+      : 'starting the service on a fresh embedded PostgreSQL',
+  );
+  const service: ServiceHandle = await startService({
+    poolSize: settings.poolSize,
+    externalUrl: settings.databaseUrl,
+  });
+  cleanup.add('remove the temporary data', () => service.cleanup());
+  let serviceExitCode: number | null = null;
+  cleanup.add('stop the service', async () => {
+    serviceExitCode = await service.stop();
+    log(`service stopped with exit code ${serviceExitCode}`);
+  });
+  const rss = new RssSampler(service.pid);
+  rss.start();
+  cleanup.add('stop the RSS sampler', () => Promise.resolve(rss.stop()));
+  const serviceClient = new HttpClient(service.url, settings.seedConcurrency + 4);
+  cleanup.add('close the client', () => Promise.resolve(serviceClient.close()));
+
+  // 2. The catalog, through the write path.
+  log(`planning the catalog (seed ${settings.seed})`);
+  const plan = planCatalog(settings.products, settings.categories, settings.seed);
+  log(`seeding with ${settings.seedConcurrency} requests in flight`);
+  const seeded = await seedCatalog(serviceClient, plan, settings.seedConcurrency);
+  const facts = catalogFacts(seeded);
+
+  const db = new Client({ connectionString: service.databaseUrl });
+  await db.connect();
+  cleanup.add('close the database client', () => db.end());
+  log('VACUUM ANALYZE, as autovacuum would after a bulk load');
+  await db.query('VACUUM (ANALYZE) product');
+  await db.query('VACUUM (ANALYZE) category');
+  const postgres = (await db.query<{ version: string }>('SELECT version()')).rows[0].version;
+  const counts = (
+    await db.query<{ products: number; categories: number }>(
+      'SELECT (SELECT count(*)::int FROM product) AS products, (SELECT count(*)::int FROM category) AS categories',
+    )
+  ).rows[0];
+  log(
+    `database: ${counts.products} products, ${counts.categories} categories; ${postgres.split(',')[0]}`,
+  );
+
+  // 3. The floors, on the same database.
+  const floors: FloorHandle[] = [];
+  for (const mode of ['service-sql', 'straightforward'] as const) {
+    log(`starting floor ${mode}`);
+    const floor = await startFloor(mode, service.databaseUrl, settings.poolSize);
+    floors.push(floor);
+    cleanup.add(`stop floor ${mode}`, () => floor.stop());
+  }
+  const floorClients = floors.map((floor) => new HttpClient(floor.url, 8));
+  cleanup.add('close floor clients', () =>
+    Promise.resolve(floorClients.forEach((client) => client.close())),
+  );
+  const targets: Target[] = [
+    {
+      name: 'service',
+      label: TARGET_LABELS.service,
+      url: service.url,
+      client: serviceClient,
+      statements: async () => {
+        const metrics = await serviceClient.request('GET', '/metrics');
+        return sumMetric(metrics.body, 'catalog_db_query_duration_seconds_count');
+      },
+    },
+    ...floors.map((floor, index): Target => {
+      const name: TargetName = floor.mode === 'service-sql' ? 'floor-sql' : 'floor-naive';
+      return {
+        name,
+        label: TARGET_LABELS[name],
+        url: floor.url,
+        client: floorClients[index],
+        statements: async () => {
+          const stats = await floorClients[index].json<{ statements: number }>('GET', '/__stats');
+          return stats.data.statements;
+        },
+      };
+    }),
+  ];
+
+  const deepOffset = Math.min(5000, Math.floor(settings.products / 2 / 20) * 20);
+  const scenarios = buildScenarios(facts, {
+    deepOffset,
+    seed: settings.seed,
+    runTag: Date.now().toString(36).toUpperCase(),
+  }).filter((scenario) => !settings.only || settings.only.has(scenario.id));
+  const reports = new Map<string, ScenarioReport>(
+    scenarios.map((scenario) => [
+      scenario.id,
+      {
+        id: scenario.id,
+        label: scenario.label,
+        group: scenario.group,
+        read: scenario.read,
+        serviceOnly: scenario.serviceOnly ?? false,
+        sqlPerRequest: {},
+        sqlMax: scenario.sqlTarget?.max,
+        sqlExact: scenario.sqlTarget?.exact,
+        runs: {},
+      },
+    ]),
+  );
+  const targetsOf = (scenario: Scenario) =>
+    targets.filter((target) => !scenario.serviceOnly || target.name === 'service');
+
+  // 4. Same answers from every target.
+  log('verifying that the service and both floors answer the same');
+  const verification = await verify(scenarios, targets);
+  for (const check of verification) {
+    if (check.ok) log(`  ok ${check.scenario}: ${check.detail}`);
+    else warn(`MISMATCH ${check.scenario} ${check.request}: ${check.detail}`);
+  }
+
+  // 5. SQL statements per request, by each target's own count.
+  log(`counting SQL statements over ${settings.sqlSamples} sequential requests per scenario`);
+  for (const scenario of scenarios) {
+    const report = reports.get(scenario.id)!;
+    for (const target of targetsOf(scenario)) {
+      const program = await scenario.prepare(target);
+      if (isUnsupported(program)) {
+        if (target.name === 'service') {
+          report.unsupported = program.unsupported;
+          warn(`${scenario.id}: not supported: ${program.unsupported}`);
+          break;
+        }
+        (report.floorUnsupported ??= {})[target.name] = program.unsupported;
+        continue;
+      }
+      report.sqlPerRequest[target.name] = await countStatements(
+        target,
+        program,
+        settings.sqlSamples,
+      );
+    }
+    const sql = report.sqlPerRequest;
+    if (!report.unsupported) {
+      log(
+        `  ${scenario.id}: service ${fmt(sql.service)}, floor-sql ${fmt(sql['floor-sql'])}, floor-naive ${fmt(sql['floor-naive'])} statements/request`,
+      );
+    }
+  }
+
+  // 6. Load: every read scenario at every connection count first, then the writes, so that no
+  // write changes the catalog (or its planner statistics) under a later read scenario.
+  const phases = [
+    { name: 'reads', scenarios: scenarios.filter((scenario) => scenario.read) },
+    { name: 'writes', scenarios: scenarios.filter((scenario) => !scenario.read) },
+  ].filter((phase) => phase.scenarios.length > 0);
+  for (const phase of phases)
+    for (const connections of settings.connections) {
+      log(`=== ${phase.name}, ${connections} connections ===`);
+      for (const scenario of phase.scenarios) {
+        const report = reports.get(scenario.id)!;
+        if (report.unsupported) continue;
+        const runs: Partial<Record<TargetName, Run>> = (report.runs[connections] = {});
+        for (const target of targetsOf(scenario)) {
+          const program = await scenario.prepare(target);
+          if (isUnsupported(program)) {
+            if (target.name === 'service') {
+              report.unsupported = program.unsupported;
+              warn(`${scenario.id}: not supported: ${program.unsupported}`);
+              break;
+            }
+            (report.floorUnsupported ??= {})[target.name] = program.unsupported;
+            continue;
+          }
+          if (settings.warmup > 0) await runLoad(target.url, program, connections, settings.warmup);
+          if (target.name === 'service') rss.takeWindowPeak();
+          const result: Run = await runLoad(target.url, program, connections, settings.duration);
+          if (target.name === 'service') result.peakRssBytes = rss.takeWindowPeak();
+          runs[target.name] = result;
+          log(`  ${scenario.id.padEnd(15)} ${target.name.padEnd(12)} ${describe(result)}`);
+          if (target.name === 'service' && result.errors > 0) {
+            warn(
+              `${scenario.id}: ${result.errors} errors from the service: ${JSON.stringify(result.statuses)}`,
+            );
+          }
+        }
+      }
+    }
+
+  // 7. 500 concurrent connections.
+  let connections500: BenchReport['connections500'];
+  const getById = scenarios.find((scenario) => scenario.id === 'get_by_id');
+  if (settings.c500Seconds > 0 && getById) {
+    log(`500 concurrent connections on get by id for ${settings.c500Seconds} s`);
+    try {
+      const program = (await getById.prepare(targets[0])) as Program;
+      const result = await runLoad(service.url, program, 500, settings.c500Seconds);
+      connections500 = { seconds: settings.c500Seconds, result };
+      log(`  ${describe(result)}`);
+      if (result.errors > 0) warn(`500 connections: ${result.errors} errors`);
+    } catch (error) {
+      connections500 = { seconds: settings.c500Seconds, error: String(error) };
+      warn(`500 connections failed: ${String(error)}`);
+    }
+  }
+
+  // 8. Stop everything, then report.
+  const highWaterMark = rss.highWaterMark();
+  let peakDuringScenarios = 0;
+  for (const report of reports.values()) {
+    for (const runs of Object.values(report.runs)) {
+      peakDuringScenarios = Math.max(peakDuringScenarios, runs.service?.peakRssBytes ?? 0);
+    }
+  }
+  const serviceLog = readLog(service.logFile);
+  for (const floor of floors) {
+    const output = floor.output().trim();
+    if (output.split('\n').length > 1) warn(`floor ${floor.mode} reported:\n${output}`);
+  }
+  await cleanup.run();
+  clearTimeout(watchdog);
+
+  const partial: Omit<BenchReport, 'targets'> = {
+    date: new Date().toISOString(),
+    command: commandLine(),
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+      memoryBytes: totalmem(),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      postgres: postgres.split(',')[0],
+      loadAverageBefore: loadBefore.map((value) => Number(value.toFixed(2))),
+    },
+    settings: {
+      products: counts.products,
+      categories: counts.categories,
+      durationSeconds: settings.duration,
+      warmupSeconds: settings.warmup,
+      connections: settings.connections,
+      poolSize: settings.poolSize,
+      seed: settings.seed,
+      database: service.embedded
+        ? 'embedded PostgreSQL (fresh temporary data folder)'
+        : 'a fresh database on BENCH_DATABASE_URL',
+      deepOffset,
+      sqlSamples: settings.sqlSamples,
+    },
+    catalog: {
+      commonWord: facts.commonWord,
+      commonWordTitles: facts.commonWordTitles,
+      rareWord: facts.rareWord,
+      rareWordTitles: facts.rareWordTitles,
+      cjkWord: facts.cjkWord,
+      cjkWordTitles: facts.cjkWordTitles,
+      sku: facts.sku,
+      rootId: facts.rootId,
+      rootSubtreeProducts: facts.rootProducts,
+      midId: facts.midId,
+      midDepth: facts.midDepth,
+      midSubtreeProducts: facts.midProducts,
+      chainTopId: facts.chainTopId,
+      chainSubtreeProducts: facts.chainProducts,
+      maxDepth: Math.max(...plan.categories.map((category) => category.depth)),
+    },
+    seed: {
+      categorySeconds: seeded.categorySeconds,
+      productSeconds: seeded.productSeconds,
+      categoriesPerSecond: plan.categories.length / Math.max(seeded.categorySeconds, 0.001),
+      productsPerSecond: plan.products.length / Math.max(seeded.productSeconds, 0.001),
+      retries: seeded.retries,
+    },
+    scenarios: [...reports.values()],
+    connections500,
+    rss: {
+      serviceHighWaterMarkBytes: highWaterMark,
+      servicePeakDuringScenariosBytes: peakDuringScenarios,
+    },
+    verification,
+    service: {
+      exitCode: serviceExitCode,
+      warnLines: (serviceLog.match(/"level":(40|"warn")/g) ?? []).length,
+      errorLines: (serviceLog.match(/"level":(50|60|"error"|"fatal")/g) ?? []).length,
+    },
+    totalSeconds: (Date.now() - startedAt) / 1000,
+  };
+  const report: BenchReport = { ...partial, targets: evaluateTargets(partial) };
+  await writeReports(RESULTS, report);
+  process.stdout.write(`${consoleTable(report)}\n\n`);
+  log(
+    `wrote ${join('bench', 'results')}/latest.json, latest.md and latency.svg in ${report.totalSeconds.toFixed(0)} s`,
+  );
+  if (serviceExitCode !== 0)
+    warn(`the service exited with ${serviceExitCode} after SIGTERM, not 0`);
+  const mismatches = verification.filter((check) => !check.ok);
+  if (mismatches.length > 0) {
+    warn(`${mismatches.length} scenario(s) answered differently from the floors: see latest.md`);
+    process.exitCode = 1;
+  }
+}
+
+const fmt = (value: number | null | undefined) =>
+  value === undefined || value === null ? '—' : value.toFixed(2);
+
+function describe(result: LoadResult): string {
+  const { latency } = result;
+  return (
+    `${result.rps.toFixed(0).padStart(6)} req/s  p50 ${latency.p50.toFixed(1)} p95 ${latency.p95.toFixed(1)} ` +
+    `p99 ${latency.p99.toFixed(1)} ms  errors ${result.errors}`
+  );
+}
+
+function commandLine(): string {
+  const overrides = Object.entries(process.env)
+    .filter(([key]) => key.startsWith('BENCH_') && key !== 'BENCH_DATABASE_URL')
+    .map(([key, value]) => `${key}=${value}`)
+    .sort();
+  if (process.env.BENCH_DATABASE_URL) overrides.push('BENCH_DATABASE_URL=…');
+  return [...overrides, 'npm run bench'].join(' ');
+}
+
+async function countStatements(
+  target: Target,
+  program: Program,
+  samples: number,
+): Promise<number | null> {
+  const count = Math.max(1, Math.round(samples / program.steps.length)) * program.steps.length;
+  const before = await target.statements();
+  await runSequential(target.client, program, count);
+  const after = await target.statements();
+  if (before === undefined || after === undefined) return null;
+  return (after - before) / count;
+}
+
+interface Answer {
+  status: number;
+  total?: unknown;
+  ids?: unknown[];
+  product?: Record<string, unknown>;
+}
+
+async function answer(target: Target, request: StepRequest, as: 'envelope' | 'product') {
+  const response = await target.client.request(request.method, request.path);
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(response.body) as Record<string, unknown>;
+  } catch {
+    // compared by status only
+  }
+  const result: Answer = { status: response.status };
+  if (as === 'product') {
+    const { id, title, description, image_url, sku, price, category_id, created_at } = body;
+    result.product = { id, title, description, image_url, sku, price, category_id, created_at };
+  } else {
+    result.total = body.total;
+    result.ids = Array.isArray(body.items)
+      ? (body.items as Array<{ id?: unknown }>).map((item) => item.id)
+      : undefined;
+  }
+  return result;
+}
+
+const short = (value: unknown) => {
+  const text = JSON.stringify(value) ?? 'undefined';
+  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+};
+
+async function verify(scenarios: Scenario[], targets: Target[]): Promise<Verification[]> {
+  const checks: Verification[] = [];
+  const answers = new Map<string, Answer>();
+  for (const scenario of scenarios) {
+    if (!scenario.verify || !scenario.verifyAs) continue;
+    const request = await scenario.verify(targets[0]);
+    if (isUnsupported(request)) continue;
+    const reference = await answer(targets[0], request, scenario.verifyAs);
+    answers.set(scenario.id, reference);
+    if (reference.status !== 200) {
+      checks.push({
+        scenario: scenario.id,
+        request: request.path,
+        ok: false,
+        detail: `the service answered ${reference.status}`,
+      });
+      continue;
+    }
+    for (const floor of targets.slice(1)) {
+      const floorRequest = await scenario.verify(floor);
+      if (isUnsupported(floorRequest)) continue;
+      const other = await answer(floor, floorRequest, scenario.verifyAs);
+      const differences: string[] = [];
+      if (other.status !== reference.status) differences.push(`status ${other.status}`);
+      if (scenario.verifyAs === 'product') {
+        if (JSON.stringify(other.product) !== JSON.stringify(reference.product)) {
+          differences.push(`product ${short(reference.product)} vs ${short(other.product)}`);
+        }
+      } else {
+        if (other.total !== reference.total) {
+          differences.push(`total ${short(reference.total)} vs ${short(other.total)}`);
+        }
+        if (JSON.stringify(other.ids) !== JSON.stringify(reference.ids)) {
+          differences.push(`ids ${short(reference.ids)} vs ${short(other.ids)}`);
+        }
+      }
+      const summary =
+        scenario.verifyAs === 'product'
+          ? `product ${String(reference.product?.id)}`
+          : `total ${short(reference.total)}, ${reference.ids?.length ?? 0} items`;
+      checks.push({
+        scenario: scenario.id,
+        request: request.path,
+        ok: differences.length === 0,
+        detail:
+          differences.length === 0
+            ? `${summary}; ${floor.name} agrees`
+            : `service vs ${floor.name}: ${differences.join('; ')}`,
+      });
+    }
+  }
+  // Keyset paging must land on the same page as offset paging.
+  const byCursor = answers.get('deep_cursor');
+  const byOffset = answers.get('deep_offset');
+  if (byCursor && byOffset) {
+    const same = JSON.stringify(byCursor.ids) === JSON.stringify(byOffset.ids);
+    checks.push({
+      scenario: 'deep_cursor',
+      request: 'cursor page vs offset page',
+      ok: same,
+      detail: same
+        ? 'the service’s cursor page equals its offset page'
+        : `cursor page ${short(byCursor.ids)} vs offset page ${short(byOffset.ids)}`,
+    });
+  }
+  return checks;
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    warn(`${signal}: stopping`);
+    void cleanup.run().finally(() => process.exit(130));
+  });
+}
+
+main().catch(async (error: unknown) => {
+  warn(
+    `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  await cleanup.run();
+  process.exit(1);
+});

@@ -1,0 +1,330 @@
+/**
+ * The benchmark's scenarios: what each sends, to which targets, and which fixed request checks
+ * that every target answers the same.
+ */
+import { HttpClient, Random } from './common';
+import { Context, Program, StepRequest } from './load';
+import { CatalogFacts } from './seed';
+
+export type TargetName = 'service' | 'floor-sql' | 'floor-naive';
+
+export interface Target {
+  name: TargetName;
+  label: string;
+  url: string;
+  client: HttpClient;
+  /** SQL statements the target has sent so far, by its own count. */
+  statements(): Promise<number | undefined>;
+}
+
+/** Cheap and database-bound scenarios have different targets in issue 6. */
+export type Group = 'db-bound' | 'cheap' | 'read' | 'write';
+
+export interface Unsupported {
+  unsupported: string;
+}
+
+export interface Scenario {
+  id: string;
+  label: string;
+  group: Group;
+  read: boolean;
+  /** Only the service can answer it (the floors have no ETags). */
+  serviceOnly?: boolean;
+  /** Whether a search (SQL target: at most 2 statements) or a get (exactly 1). */
+  sqlTarget?: { max: number; exact?: boolean };
+  prepare(target: Target): Promise<Program | Unsupported>;
+  /** A fixed request whose answer must be the same from every target. */
+  verify?(target: Target): Promise<StepRequest | Unsupported>;
+  verifyAs?: 'envelope' | 'product';
+}
+
+export const isUnsupported = (value: unknown): value is Unsupported =>
+  typeof value === 'object' && value !== null && 'unsupported' in value;
+
+const get = (path: string, headers?: Record<string, string>): StepRequest => ({
+  method: 'GET',
+  path,
+  ...(headers && { headers }),
+});
+const fixed = (path: string): Program => ({ steps: [{ kind: 'get', request: get(path) }] });
+
+export interface ScenarioOptions {
+  deepOffset: number;
+  seed: number;
+  /** Makes write-mix SKUs unique across runs on a reused database. */
+  runTag: string;
+}
+
+export function buildScenarios(facts: CatalogFacts, options: ScenarioOptions): Scenario[] {
+  const random = new Random(options.seed + 1);
+  const ids = facts.productIds;
+  const search = (query: Record<string, string | number>) =>
+    `/api/v1/products/search?${Object.entries(query)
+      .map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`)
+      .join('&')}`;
+  const fixedRead = (
+    id: string,
+    label: string,
+    group: Group,
+    path: string,
+    sqlTarget?: Scenario['sqlTarget'],
+  ): Scenario => ({
+    id,
+    label,
+    group,
+    read: true,
+    sqlTarget,
+    prepare: () => Promise.resolve(fixed(path)),
+    verify: () => Promise.resolve(get(path)),
+    verifyAs: 'envelope',
+  });
+  const searchLimit = { max: 2 };
+  const combined = search({
+    q: facts.commonWord,
+    min_price: 20,
+    max_price: 500,
+    category_id: facts.rootId,
+  });
+
+  const scenarios: Scenario[] = [
+    {
+      id: 'get_by_id',
+      label: 'get by id',
+      group: 'cheap',
+      read: true,
+      sqlTarget: { max: 1, exact: true },
+      prepare: () =>
+        Promise.resolve({
+          steps: [
+            { kind: 'get', request: () => get(`/api/v1/products/${ids[random.int(ids.length)]}`) },
+          ],
+        }),
+      verify: () => Promise.resolve(get(`/api/v1/products/${ids[Math.floor(ids.length / 2)]}`)),
+      verifyAs: 'product',
+    },
+    fixedRead('list_page', 'list page', 'read', '/api/v1/products?limit=20&offset=0'),
+    fixedRead(
+      'search_common',
+      `search common word "${facts.commonWord}"`,
+      'db-bound',
+      search({ q: facts.commonWord }),
+      searchLimit,
+    ),
+    fixedRead(
+      'search_rare',
+      `search rare word "${facts.rareWord}"`,
+      'cheap',
+      search({ q: facts.rareWord }),
+      searchLimit,
+    ),
+    fixedRead(
+      'search_cjk2',
+      `search 2-char CJK "${facts.cjkWord}"`,
+      'db-bound',
+      search({ q: facts.cjkWord }),
+      searchLimit,
+    ),
+    fixedRead('search_sku', 'search exact SKU', 'cheap', search({ q: facts.sku }), searchLimit),
+    fixedRead(
+      'price_range',
+      'price range 100..200',
+      'db-bound',
+      search({ min_price: 100, max_price: 200 }),
+      searchLimit,
+    ),
+    fixedRead(
+      'subtree_root',
+      'subtree of a root',
+      'db-bound',
+      search({ category_id: facts.rootId }),
+      searchLimit,
+    ),
+    fixedRead(
+      'subtree_mid',
+      `subtree of a depth-${facts.midDepth} node`,
+      'cheap',
+      search({ category_id: facts.midId }),
+      searchLimit,
+    ),
+  ];
+  if (facts.chainTopId !== null) {
+    scenarios.push(
+      fixedRead(
+        'subtree_chain',
+        'subtree of the 100-deep chain',
+        'cheap',
+        search({ category_id: facts.chainTopId }),
+        searchLimit,
+      ),
+    );
+  }
+  scenarios.push(
+    fixedRead('combined', 'all filters combined', 'db-bound', combined, searchLimit),
+    fixedRead(
+      'deep_offset',
+      `deep page offset=${options.deepOffset}`,
+      'read',
+      `/api/v1/products?limit=20&offset=${options.deepOffset}`,
+    ),
+    deepCursor(options.deepOffset),
+    revalidation(search({ q: facts.commonWord })),
+    writeMix(facts, options.runTag, random),
+  );
+  return scenarios;
+}
+
+const FIRST_KEYSET_PAGE = '/api/v1/products?limit=20&include_total=false';
+
+/**
+ * The cursor equivalent of the deep page: walks next_cursor from the first keyset page down to
+ * the deep offset (once per target), then reads that page again and again.
+ */
+function deepCursor(deepOffset: number): Scenario {
+  const cursors = new Map<TargetName, Promise<string | Unsupported>>();
+  const walk = async (target: Target): Promise<string | Unsupported> => {
+    let path = FIRST_KEYSET_PAGE;
+    for (let offset = 0; ; offset += 20) {
+      const response = await target.client.request('GET', path);
+      let next: unknown;
+      try {
+        next = (JSON.parse(response.body) as { next_cursor?: unknown }).next_cursor;
+      } catch {
+        next = undefined;
+      }
+      if (response.status !== 200 || typeof next !== 'string') {
+        if (offset === 0) {
+          return {
+            unsupported: `${target.label} does not do keyset paging (GET ${FIRST_KEYSET_PAGE}: ${response.status}, next_cursor ${JSON.stringify(next)})`,
+          };
+        }
+        throw new Error(`${target.label}: next_cursor ended at offset ${offset}`);
+      }
+      if (offset + 20 === deepOffset) return next;
+      path = `${FIRST_KEYSET_PAGE}&cursor=${encodeURIComponent(next)}`;
+    }
+  };
+  const cursorOf = (target: Target) => {
+    let cursor = cursors.get(target.name);
+    if (!cursor) cursors.set(target.name, (cursor = walk(target)));
+    return cursor;
+  };
+  const pathOf = async (target: Target): Promise<StepRequest | Unsupported> => {
+    if (deepOffset === 0) return get(FIRST_KEYSET_PAGE);
+    const cursor = await cursorOf(target);
+    return isUnsupported(cursor)
+      ? cursor
+      : get(`${FIRST_KEYSET_PAGE}&cursor=${encodeURIComponent(cursor)}`);
+  };
+  return {
+    id: 'deep_cursor',
+    label: `deep page by cursor (= offset ${deepOffset})`,
+    group: 'read',
+    read: true,
+    prepare: async (target) => {
+      const request = await pathOf(target);
+      return isUnsupported(request) ? request : { steps: [{ kind: 'get', request }] };
+    },
+    verify: pathOf,
+    verifyAs: 'envelope',
+  };
+}
+
+/** If-None-Match with the ETag of the same search: an unchanged catalog answers 304. */
+function revalidation(path: string): Scenario {
+  return {
+    id: 'revalidate_304',
+    label: '304 revalidation of a search',
+    group: 'read',
+    read: true,
+    serviceOnly: true,
+    prepare: async (target) => {
+      const first = await target.client.request('GET', path);
+      const etag = first.headers.etag;
+      if (typeof etag !== 'string') {
+        return { unsupported: `${target.label} sends no ETag (GET ${path}: ${first.status})` };
+      }
+      const again = await target.client.request('GET', path, undefined, {
+        'if-none-match': etag,
+      });
+      if (again.status !== 304) {
+        return {
+          unsupported: `${target.label} answers ${again.status}, not 304, to If-None-Match: ${etag}`,
+        };
+      }
+      return {
+        steps: [{ kind: 'revalidate', request: get(path, { 'if-none-match': etag }) }],
+        ok: (status) => status === 304,
+      };
+    },
+  };
+}
+
+let writeCounter = 0;
+
+/**
+ * Creates, patches and deletes in the ratio 2:2:1, per connection: create A, patch A, create B,
+ * patch B, delete B. Written products have no category and a price of 0.50..0.75, and their
+ * title matches no scenario's word, so that they leave every read scenario's answer unchanged
+ * except the list's total.
+ */
+function writeMix(facts: CatalogFacts, runTag: string, random: Random): Scenario {
+  const createRequest = (): StepRequest => {
+    const n = ++writeCounter;
+    return {
+      method: 'POST',
+      path: '/api/v1/products',
+      body: JSON.stringify({
+        title: `Benchmark write probe ${n}`,
+        description: 'Written by the benchmark.',
+        sku: `BW-${runTag}-${n}`,
+        price: '0.50',
+      }),
+    };
+  };
+  const remember = (slot: string) => (status: number, body: string, context: Context) => {
+    if (status !== 201) return;
+    try {
+      context[slot] = (JSON.parse(body) as { id: number }).id;
+    } catch {
+      // counted as an error by status already
+    }
+  };
+  const patch = (slot: string) => (context: Context) => {
+    const id = context[slot];
+    const target =
+      typeof id === 'number' ? id : facts.productIds[random.int(facts.productIds.length)];
+    return {
+      method: 'PATCH' as const,
+      path: `/api/v1/products/${target}`,
+      body: JSON.stringify(
+        typeof id === 'number'
+          ? { price: '0.75', description: 'Patched by the benchmark.' }
+          : { description: 'Patched by the benchmark.' },
+      ),
+    };
+  };
+  const program: Program = {
+    steps: [
+      { kind: 'create', request: createRequest, onResponse: remember('kept') },
+      { kind: 'patch', request: patch('kept') },
+      { kind: 'create', request: createRequest, onResponse: remember('doomed') },
+      { kind: 'patch', request: patch('doomed') },
+      {
+        kind: 'delete',
+        request: (context) => ({
+          method: 'DELETE',
+          // Without a product to delete (its create failed) this is a 404, counted as an error.
+          path: `/api/v1/products/${typeof context.doomed === 'number' ? context.doomed : 999_999_999_999}`,
+        }),
+      },
+    ],
+  };
+  return {
+    id: 'write_mix',
+    label: 'write mix create:patch:delete 2:2:1',
+    group: 'write',
+    read: false,
+    prepare: () => Promise.resolve(program),
+  };
+}
