@@ -6,6 +6,7 @@ import { createLoggerModule, LoggingOptions } from './common/logging/logger.modu
 import { AppConfig } from './config/configuration';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
+import { CatalogVersionModule } from './catalog-version/catalog-version.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -40,6 +41,7 @@ export class AppModule {
         MetricsModule,
         RateLimitModule,
         IdempotencyModule,
+        CatalogVersionModule,
         CategoriesModule,
         // Before Products, so that /products/search is routed ahead of /products/:id.
         SearchModule,

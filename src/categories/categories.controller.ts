@@ -21,7 +21,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiConditionalRead, ApiConditionalWrite, tagged } from '../common/conditional';
+import { CatalogVersion } from '../catalog-version/catalog-version.service';
+import {
+  ApiConditionalRead,
+  ApiConditionalWrite,
+  tagged,
+  taggedByCatalog,
+} from '../common/conditional';
 import { definedOnly } from '../common/defined';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { parseIfMatch, strongEtag } from '../common/etag';
@@ -44,7 +50,10 @@ const toId = <T extends null | undefined>(id: number | T): string | T =>
 @ApiTags('categories')
 @Controller('categories')
 export class CategoriesController {
-  constructor(private readonly categories: CategoriesService) {}
+  constructor(
+    private readonly categories: CategoriesService,
+    private readonly catalogVersion: CatalogVersion,
+  ) {}
 
   @Post()
   @UseInterceptors(IdempotencyInterceptor)
@@ -90,19 +99,26 @@ export class CategoriesController {
   }
 
   @Get()
+  @ApiConditionalRead()
   @ApiOperation({
     summary: 'List categories',
     description: 'All categories, or the direct children of parent_id; ordered by id.',
   })
   @ApiOkResponse({ type: CategoryPageDto })
   @ApiProblems([404, 'parent_id names no category'], 422, 503)
-  async list(@Query() query: ListCategoriesQueryDto): Promise<CategoryPageDto> {
-    const page = await this.categories.list({
-      parentId: toId(query.parent_id),
-      limit: query.limit,
-      offset: query.offset,
+  async list(
+    @Query() query: ListCategoriesQueryDto,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CategoryPageDto | undefined> {
+    return taggedByCatalog(this.catalogVersion, response, ifNoneMatch, async () => {
+      const page = await this.categories.list({
+        parentId: toId(query.parent_id),
+        limit: query.limit,
+        offset: query.offset,
+      });
+      return { ...page, items: page.items.map((category) => CategoryDto.from(category)) };
     });
-    return { ...page, items: page.items.map((category) => CategoryDto.from(category)) };
   }
 
   @Get(':id')
@@ -123,6 +139,7 @@ export class CategoriesController {
   }
 
   @Get(':id/ancestors')
+  @ApiConditionalRead()
   @ApiIdParam()
   @ApiOperation({
     summary: 'Breadcrumb of a category',
@@ -131,11 +148,18 @@ export class CategoriesController {
   })
   @ApiOkResponse({ type: [CategoryDto] })
   @ApiProblems(404, [422, 'id is not a positive integer'], 503)
-  async ancestors(@Param('id', ParseIdPipe) id: string): Promise<CategoryDto[]> {
-    return (await this.categories.ancestors(id)).map((category) => CategoryDto.from(category));
+  async ancestors(
+    @Param('id', ParseIdPipe) id: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CategoryDto[] | undefined> {
+    return taggedByCatalog(this.catalogVersion, response, ifNoneMatch, async () =>
+      (await this.categories.ancestors(id)).map((category) => CategoryDto.from(category)),
+    );
   }
 
   @Get(':id/tree')
+  @ApiConditionalRead()
   @ApiIdParam()
   @ApiOperation({
     summary: 'Subtree of a category, nested',
@@ -147,8 +171,12 @@ export class CategoriesController {
   async tree(
     @Param('id', ParseIdPipe) id: string,
     @Query() query: TreeQueryDto,
-  ): Promise<CategoryTreeDto> {
-    return CategoryTreeDto.fromTree(await this.categories.tree(id, query.depth));
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CategoryTreeDto | undefined> {
+    return taggedByCatalog(this.catalogVersion, response, ifNoneMatch, async () =>
+      CategoryTreeDto.fromTree(await this.categories.tree(id, query.depth)),
+    );
   }
 
   @Patch(':id')

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiHeader, ApiResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
+import type { CatalogVersion } from '../catalog-version/catalog-version.service';
 import { ifNoneMatchMatches } from './etag';
 import { ApiProblems } from './dto/problem-details.dto';
 
@@ -18,6 +19,25 @@ export function tagged<T>(
   if (!ifNoneMatchMatches(ifNoneMatch, etag)) return body();
   response.status(304);
   return undefined;
+}
+
+/**
+ * A list or search, tagged with the catalog version read before it runs: answers 304 with no body,
+ * and without running it, while the catalog has not changed.
+ */
+export async function taggedByCatalog<T>(
+  version: CatalogVersion,
+  response: Response,
+  ifNoneMatch: string | undefined,
+  read: () => Promise<T>,
+): Promise<T | undefined> {
+  const etag = `W/"c${await version.current()}"`;
+  response.setHeader('ETag', etag);
+  if (ifNoneMatchMatches(ifNoneMatch, etag)) {
+    response.status(304);
+    return undefined;
+  }
+  return read();
 }
 
 /** Documents If-None-Match and the 304 of a conditional read. */

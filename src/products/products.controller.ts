@@ -21,7 +21,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiConditionalRead, ApiConditionalWrite, tagged } from '../common/conditional';
+import { CatalogVersion } from '../catalog-version/catalog-version.service';
+import {
+  ApiConditionalRead,
+  ApiConditionalWrite,
+  tagged,
+  taggedByCatalog,
+} from '../common/conditional';
 import { definedOnly } from '../common/defined';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { parseIfMatch, strongEtag } from '../common/etag';
@@ -37,7 +43,10 @@ const toId = <T extends null | undefined>(id: number | T): string | T =>
 @ApiTags('products')
 @Controller('products')
 export class ProductsController {
-  constructor(private readonly products: ProductsService) {}
+  constructor(
+    private readonly products: ProductsService,
+    private readonly catalogVersion: CatalogVersion,
+  ) {}
 
   @Post()
   @UseInterceptors(IdempotencyInterceptor)
@@ -83,18 +92,25 @@ export class ProductsController {
   }
 
   @Get()
+  @ApiConditionalRead()
   @ApiOperation({ summary: 'List products by id, or fetch a batch with ids=1,2,3' })
   @ApiOkResponse({ type: ProductPageDto })
   @ApiProblems(422, 503)
-  async list(@Query() query: ListProductsQueryDto): Promise<ProductPageDto> {
-    if (query.ids) {
-      const items = (await this.products.getMany(query.ids)).map((product) =>
-        ProductDto.from(product),
-      );
-      return { items, total: items.length, limit: query.ids.length, offset: 0 };
-    }
-    const page = await this.products.list(query.limit, query.offset);
-    return { ...page, items: page.items.map((product) => ProductDto.from(product)) };
+  async list(
+    @Query() query: ListProductsQueryDto,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ProductPageDto | undefined> {
+    return taggedByCatalog(this.catalogVersion, response, ifNoneMatch, async () => {
+      if (query.ids) {
+        const items = (await this.products.getMany(query.ids)).map((product) =>
+          ProductDto.from(product),
+        );
+        return { items, total: items.length, limit: query.ids.length, offset: 0 };
+      }
+      const page = await this.products.list(query.limit, query.offset);
+      return { ...page, items: page.items.map((product) => ProductDto.from(product)) };
+    });
   }
 
   @Get(':id')

@@ -1,4 +1,7 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { CatalogVersion } from '../catalog-version/catalog-version.service';
+import { ApiConditionalRead, taggedByCatalog } from '../common/conditional';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/dto/problem-details.dto';
 import { ProductDto, ProductPageDto } from '../products/dto/product.dto';
@@ -8,9 +11,13 @@ import { SearchService } from './search.service';
 @ApiTags('search')
 @Controller('products/search')
 export class SearchController {
-  constructor(private readonly searchService: SearchService) {}
+  constructor(
+    private readonly searchService: SearchService,
+    private readonly catalogVersion: CatalogVersion,
+  ) {}
 
   @Get()
+  @ApiConditionalRead()
   @ApiOperation({
     summary: 'Search products by text, price range and category subtree',
     description:
@@ -22,8 +29,14 @@ export class SearchController {
     [422, 'Invalid query parameter, or min_price above max_price'],
     503,
   )
-  async search(@Query() query: SearchQueryDto): Promise<ProductPageDto> {
-    const page = await this.searchService.search(query);
-    return { ...page, items: page.items.map((product) => ProductDto.from(product)) };
+  async search(
+    @Query() query: SearchQueryDto,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ProductPageDto | undefined> {
+    return taggedByCatalog(this.catalogVersion, response, ifNoneMatch, async () => {
+      const page = await this.searchService.search(query);
+      return { ...page, items: page.items.map((product) => ProductDto.from(product)) };
+    });
   }
 }

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { createCategory, createProduct } from '../factories/catalog.factory';
 import { createTestApp, TestApp } from '../utils/test-app';
 
@@ -120,5 +121,57 @@ describe('Conditional requests (e2e)', () => {
       .set('If-Match', response.headers.etag)
       .send({ price: 2 })
       .expect(200);
+  });
+
+  describe('lists and searches', () => {
+    const reads = (categoryId: number) => [
+      '/api/v1/products/search?q=tagged',
+      '/api/v1/products?limit=5',
+      `/api/v1/products?ids=1,2`,
+      '/api/v1/categories',
+      `/api/v1/categories/${categoryId}/tree`,
+      `/api/v1/categories/${categoryId}/ancestors`,
+    ];
+
+    it('should answer 304 while the catalog is unchanged, and 200 after any write', async () => {
+      const category = await createCategory(t.http);
+      for (const path of reads(category.id)) {
+        const first = await api().get(path).expect(200);
+        expect(first.headers.etag).toMatch(/^W\/"c\d+"$/);
+        await api().get(path).set('If-None-Match', first.headers.etag).expect(304);
+
+        await createProduct(t.http); // any write
+        const after = await api().get(path).set('If-None-Match', first.headers.etag).expect(200);
+        expect(after.headers.etag).not.toBe(first.headers.etag);
+      }
+    });
+
+    it('should notice writes made outside this instance', async () => {
+      const path = '/api/v1/products/search?q=outside';
+      await api().get(path); // the version is known from here on
+      const etag = (await api().get(path).expect(200)).headers.etag;
+      await t.app
+        .get(DataSource)
+        .query(`INSERT INTO product (title, sku, price) VALUES ('Made outside', 'OUTSIDE-1', 1)`);
+      const deadline = Date.now() + 5_000;
+      let status = 304;
+      while (status === 304 && Date.now() < deadline) {
+        status = (await api().get(path).set('If-None-Match', etag)).status;
+      }
+      expect(status).toBe(200);
+      const fresh = await api().get(path).expect(200);
+      expect(fresh.body.items.map((product: { title: string }) => product.title)).toEqual([
+        'Made outside',
+      ]);
+    });
+
+    it('should bump the version when a category delete unlinks products', async () => {
+      const category = await createCategory(t.http);
+      await createProduct(t.http, { category_id: category.id });
+      const path = `/api/v1/products?limit=100`;
+      const etag = (await api().get(path)).headers.etag;
+      await api().delete(`/api/v1/categories/${category.id}`).expect(204);
+      await api().get(path).set('If-None-Match', etag).expect(200);
+    });
   });
 });
