@@ -1,0 +1,545 @@
+import fc from 'fast-check';
+import { gzipSync } from 'node:zlib';
+import request from 'supertest';
+import { createCategory, createProduct, uniqueName, uniqueSku } from '../factories/catalog.factory';
+import { TestApp } from '../utils/test-app';
+import {
+  createAdversarialApp,
+  describeRequest,
+  errorFields,
+  exactMoney,
+  expectedSku,
+  expectedText,
+  expectProblem,
+  expectSafe,
+  expectStatus,
+  MONEY_STRING,
+  rawObject,
+  RUNS,
+  sendRaw,
+} from './adversarial.helpers';
+
+/** White space the contract trims, and some it does not (NBSP is trimmed by String.trim too). */
+const padding = fc.constantFrom('', '', ' ', '\t', '\n', '\u00a0', '\u2028', '\u3000', '\ufeff');
+
+/** Runs of one character right at the limits: 255 code points is valid, 256 is not. */
+const atLimits = fc
+  .tuple(
+    fc.constantFrom('a', 'é', 'e\u0301', '😀', '𝔸', '👨‍👩‍👧'),
+    fc.constantFrom(1, 254, 255, 256, 10000, 10001),
+  )
+  .map(([character, count]) => character.repeat(count));
+
+/** Any text: every code point, every grapheme, Latin-1 with controls, runs at the limits, padded. */
+const unicodeText = fc
+  .tuple(
+    padding,
+    fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.string({ unit: 'grapheme', maxLength: 40 }),
+      fc.string({ unit: 'binary-ascii', maxLength: 40 }),
+      fc.string({ unit: 'grapheme-composite', minLength: 250, maxLength: 260 }),
+      atLimits,
+    ),
+    padding,
+  )
+  .map(([before, text, after]) => `${before}${text}${after}`);
+
+/** Values of the wrong JSON type for any field (a string is right for some fields, wrong for others). */
+const wrongType = fc.oneof(
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant([]),
+  fc.constant({}),
+  fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }),
+  fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
+);
+
+/** JSON number texts at the borders of doubles, bigint, safe integers and money. */
+const BOUNDARY_NUMBERS = [
+  '0',
+  '-0',
+  '0.0',
+  '-0.0',
+  '0e0',
+  '1',
+  '-1',
+  '1.5',
+  '0.01',
+  '0.001',
+  '0.10',
+  '0.100',
+  '12.30',
+  '1E2',
+  '1e-2',
+  '1e308',
+  '-1e308',
+  '1e309',
+  '-1e309',
+  '5e-324',
+  '2.2250738585072014e-308',
+  '9007199254740991',
+  '9007199254740992',
+  '9223372036854775807',
+  '9223372036854775808',
+  '9999999999.99',
+  '9999999999.994',
+  '10000000000',
+  '10000000000.00',
+  '123456789012345678901234567890',
+  '0.30000000000000004',
+];
+
+/** JSON number texts with at most 15 significant digits, so that a double holds them exactly. */
+const numberText = fc.oneof(
+  fc.constantFrom(...BOUNDARY_NUMBERS),
+  fc
+    .tuple(
+      fc.boolean(),
+      fc.bigInt({ min: 0n, max: 999_999_999_999n }),
+      fc.integer({ min: 0, max: 4 }),
+      fc.option(fc.integer({ min: -12, max: 12 }), { nil: undefined }),
+    )
+    .map(([negative, mantissa, places, exponent]) => {
+      const digits = mantissa.toString().padStart(places + 1, '0');
+      const decimal =
+        places === 0 ? digits : `${digits.slice(0, -places)}.${digits.slice(-places)}`;
+      return `${negative ? '-' : ''}${decimal}${exponent === undefined ? '' : `e${exponent}`}`;
+    }),
+);
+
+type Verdict =
+  | { kind: 'accepted'; stored: unknown }
+  | { kind: 'refused' }
+  | { kind: 'either'; accepted?: (stored: unknown) => boolean };
+
+/** What the contract makes of `text` (a JSON value text) in `field`. */
+type Oracle = (text: string) => Verdict;
+
+const refusedUnless = (stored: unknown): Verdict =>
+  stored === undefined ? { kind: 'refused' } : { kind: 'accepted', stored };
+
+const isPositiveSafeInteger = (value: unknown) =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+
+const reference: Oracle = (text) => {
+  const value: unknown = JSON.parse(text);
+  if (value === null) return { kind: 'accepted', stored: null };
+  if (isPositiveSafeInteger(value)) return { kind: 'either', accepted: (id) => id === value };
+  return { kind: 'refused' };
+};
+
+const PRODUCT_FIELDS: Record<string, Oracle> = {
+  title: (text) => refusedUnless(expectedText(JSON.parse(text), 1, 255)),
+  description: (text) =>
+    refusedUnless(expectedText(JSON.parse(text), 0, 10000, { allowLineBreaks: true })),
+  sku: (text) => refusedUnless(expectedSku(JSON.parse(text))),
+  price: (text) => {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'string')
+      return refusedUnless(MONEY_STRING.test(value) ? exactMoney(value) : undefined);
+    if (typeof value === 'number') return refusedUnless(exactMoney(text.trim()));
+    return { kind: 'refused' };
+  },
+  image_url: (text) => {
+    const value: unknown = JSON.parse(text);
+    if (value === null) return { kind: 'accepted', stored: null };
+    if (typeof value !== 'string') return { kind: 'refused' };
+    return {
+      kind: 'either',
+      accepted: (stored) =>
+        stored === value.trim() &&
+        /^https?:\/\/[^\s]+\.(jpe?g|png|webp)(\?\S*)?$/i.test(value.trim()),
+    };
+  },
+  category_id: reference,
+};
+
+const CATEGORY_FIELDS: Record<string, Oracle> = {
+  name: (text) => refusedUnless(expectedText(JSON.parse(text), 1, 255)),
+  parent_id: reference,
+};
+
+describe('Adversarial request bodies (e2e)', () => {
+  let t: TestApp;
+  const api = () => request(t.http);
+  /** Every SKU stored so far, to tell a rightful 409 from a wrong one. */
+  const skus = new Set<string>();
+  /** Every category name stored so far (a sibling clash needs one of them). */
+  const names = new Set<string>();
+
+  beforeAll(async () => {
+    t = await createAdversarialApp();
+    await createCategory(t.http, uniqueName('Fuzz parent'));
+  });
+  afterAll(() => t.close());
+
+  /** A valid body for `resource`, with `field` replaced by the raw JSON text `valueText`. */
+  function bodyWith(resource: 'products' | 'categories', field: string, valueText: string): string {
+    const valid: Array<[string, string]> =
+      resource === 'products'
+        ? [
+            ['title', JSON.stringify('Fuzzed product')],
+            ['sku', JSON.stringify(uniqueSku('FUZZ'))],
+            ['price', JSON.stringify('1.00')],
+          ]
+        : [['name', JSON.stringify(uniqueName('Fuzzed'))]];
+    return rawObject([...valid.filter(([key]) => key !== field), [field, valueText]]);
+  }
+
+  /** Applies the oracle to one write and checks the stored resource reads back the same. */
+  async function checkWrite(
+    resource: 'products' | 'categories',
+    method: 'post' | 'patch',
+    path: string,
+    body: string,
+    field: string,
+    verdict: Verdict,
+  ): Promise<void> {
+    const what = describeRequest(method.toUpperCase(), path, body);
+    const response = await sendRaw(t.http, method, path, body);
+    const success = method === 'post' ? 201 : 200;
+    const conflictPossible =
+      (field === 'sku' &&
+        response.status === 409 &&
+        skus.has(String(JSON.parse(body)[field]).trim().toUpperCase())) ||
+      (field === 'name' && response.status === 409 && names.has(JSON.parse(body).name.trim())) ||
+      // Moving the target under a category may clash with a sibling of the same name.
+      (field === 'parent_id' && method === 'patch' && response.status === 409);
+    if (conflictPossible) {
+      expectProblem(response, what);
+      return;
+    }
+    const allowed =
+      verdict.kind === 'accepted' ? [success] : verdict.kind === 'refused' ? [422] : [success, 422];
+    expectStatus(response, allowed, what);
+    if (response.status === 422) {
+      if (!errorFields(response).includes(field))
+        throw new Error(`${what}\n  -> 422 does not name ${field}: ${response.text}`);
+      return;
+    }
+    const stored: unknown = response.body[field];
+    if (verdict.kind === 'accepted' && stored !== verdict.stored)
+      throw new Error(
+        `${what}\n  -> stored ${JSON.stringify(stored)}, expected ${JSON.stringify(verdict.stored)}`,
+      );
+    if (verdict.kind === 'either' && verdict.accepted && !verdict.accepted(stored))
+      throw new Error(`${what}\n  -> accepted and stored ${JSON.stringify(stored)}`);
+    if (resource === 'products') skus.add(response.body.sku);
+    if (resource === 'categories') names.add(response.body.name);
+    const location = method === 'post' ? response.headers.location : path;
+    const read = expectStatus(await api().get(location), [200], `GET ${location}`);
+    expect(read.body).toEqual(response.body);
+  }
+
+  const FIELD_RUNS = { numRuns: 60 } as const;
+
+  /** Every kind of value, as a raw JSON text: Unicode strings, wrong types, border numbers. */
+  const anyValue = fc.oneof(
+    unicodeText.map((text) => JSON.stringify(text)),
+    wrongType.map((value) => JSON.stringify(value)),
+    numberText,
+  );
+
+  describe.each([
+    ['products', PRODUCT_FIELDS],
+    ['categories', CATEGORY_FIELDS],
+  ] as const)('/api/v1/%s', (resource, fields) => {
+    let targetId: number;
+    beforeAll(async () => {
+      targetId =
+        resource === 'products'
+          ? (await createProduct(t.http)).id
+          : (await createCategory(t.http, uniqueName('Fuzz target'))).id;
+    });
+
+    describe.each(Object.keys(fields))('%s', (field) => {
+      it('should answer POST with 201 or a 422 naming it, never 5xx, for any Unicode, type or number', async () => {
+        await fc.assert(
+          fc.asyncProperty(anyValue, async (valueText) => {
+            const verdict = fields[field](valueText);
+            await checkWrite(
+              resource,
+              'post',
+              `/api/v1/${resource}`,
+              bodyWith(resource, field, valueText),
+              field,
+              verdict,
+            );
+          }),
+          FIELD_RUNS,
+        );
+      });
+
+      it('should answer PATCH with 200 or a 422 naming it, never 5xx, for any Unicode, type or number', async () => {
+        await fc.assert(
+          fc.asyncProperty(anyValue, async (valueText) => {
+            let verdict = fields[field](valueText);
+            // A category moved under itself is a 422 (cycle), whatever else the oracle says.
+            if (field === 'parent_id' && JSON.parse(valueText) === targetId)
+              verdict = { kind: 'refused' };
+            await checkWrite(
+              resource,
+              'patch',
+              `/api/v1/${resource}/${targetId}`,
+              rawObject([[field, valueText]]),
+              field,
+              verdict,
+            );
+          }),
+          FIELD_RUNS,
+        );
+      });
+
+      if (['title', 'description', 'sku', 'name'].includes(field))
+        it('should apply the limits at exactly the border, counting code points, on POST and PATCH', async () => {
+          const borders = ['é', '😀', '👨‍👩‍👧']
+            .flatMap((character) =>
+              [0, 1, 100, 101, 254, 255, 256, 10000, 10001].map((n) => character.repeat(n)),
+            )
+            .flatMap((text) => [text, ` ${text}\u00a0`]);
+          for (const text of borders) {
+            const valueText = JSON.stringify(text);
+            const verdict = fields[field](valueText);
+            const post = bodyWith(resource, field, valueText);
+            await checkWrite(resource, 'post', `/api/v1/${resource}`, post, field, verdict);
+            const patch = rawObject([[field, valueText]]);
+            if (field !== 'parent_id')
+              await checkWrite(
+                resource,
+                'patch',
+                `/api/v1/${resource}/${targetId}`,
+                patch,
+                field,
+                verdict,
+              );
+          }
+        });
+    });
+
+    it('should refuse any body with an unknown field with a 422, never 5xx', async () => {
+      const known = Object.keys(fields);
+      const body = fc.dictionary(
+        fc.oneof(fc.constantFrom(...known), fc.string({ unit: 'grapheme', maxLength: 12 })),
+        fc.jsonValue({ maxDepth: 3 }),
+        { maxKeys: 8, noNullPrototype: true },
+      );
+      await fc.assert(
+        fc.asyncProperty(body, fc.constantFrom('post', 'patch'), async (value, method) => {
+          const path =
+            method === 'post' ? `/api/v1/${resource}` : `/api/v1/${resource}/${targetId}`;
+          const text = JSON.stringify(value);
+          const response = await sendRaw(t.http, method, path, text);
+          const what = describeRequest(method.toUpperCase(), path, text);
+          const unknown = Object.keys(value).filter(
+            (key) =>
+              !known.includes(key) && !['__proto__', 'constructor', 'prototype'].includes(key),
+          );
+          expectStatus(response, unknown.length > 0 ? [422] : [200, 201, 409, 422], what);
+          if (response.status >= 200 && response.status < 300) {
+            skus.add(response.body.sku);
+            if (typeof response.body.name === 'string') names.add(response.body.name);
+          }
+        }),
+        RUNS,
+      );
+    });
+  });
+
+  describe('nested and huge JSON', () => {
+    const nested = (depth: number, kind: 'array' | 'object') =>
+      kind === 'array'
+        ? `${'['.repeat(depth)}${']'.repeat(depth)}`
+        : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+
+    it.each([
+      ['products', 'title'],
+      ['products', 'description'],
+      ['products', 'sku'],
+      ['products', 'price'],
+      ['products', 'image_url'],
+      ['products', 'category_id'],
+      ['categories', 'name'],
+      ['categories', 'parent_id'],
+    ] as const)(
+      'should refuse JSON nested 1,000 deep in %s.%s with a 422 on POST and PATCH',
+      async (resource, field) => {
+        for (const kind of ['array', 'object'] as const) {
+          const value = nested(1000, kind);
+          const post = await sendRaw(
+            t.http,
+            'post',
+            `/api/v1/${resource}`,
+            bodyWith(resource, field, value),
+          );
+          expectStatus(post, [422], `POST /api/v1/${resource} with ${field} nested 1000 deep`);
+          expect(errorFields(post)).toContain(field);
+          const target =
+            resource === 'products'
+              ? (await createProduct(t.http)).id
+              : (await createCategory(t.http, uniqueName('Nest target'))).id;
+          const patch = await sendRaw(
+            t.http,
+            'patch',
+            `/api/v1/${resource}/${target}`,
+            rawObject([[field, value]]),
+          );
+          expectStatus(patch, [422], `PATCH /api/v1/${resource} with ${field} nested 1000 deep`);
+        }
+      },
+    );
+
+    it.each(['array', 'object'] as const)(
+      'should answer a whole body of 1,000 nested %ss with a 4xx problem',
+      async (kind) => {
+        for (const path of ['/api/v1/products', '/api/v1/categories']) {
+          const response = await sendRaw(t.http, 'post', path, nested(1000, kind));
+          expectStatus(response, [400, 422], `POST ${path} with a body nested 1000 deep`);
+        }
+      },
+    );
+
+    /** A valid product body padded with JSON white space to exactly `bytes` bytes. */
+    const paddedProduct = (bytes: number) => {
+      const body = JSON.stringify({ title: 'Padded', sku: uniqueSku('PAD'), price: '2.50' });
+      return `${body.slice(0, -1)}${' '.repeat(bytes - Buffer.byteLength(body))}}`;
+    };
+
+    it('should accept a valid body of exactly 1 MiB and answer 413 problem for one byte more', async () => {
+      const exact = paddedProduct(1024 * 1024);
+      expect(Buffer.byteLength(exact)).toBe(1024 * 1024);
+      expectStatus(await sendRaw(t.http, 'post', '/api/v1/products', exact), [201], 'POST 1 MiB');
+
+      for (const [method, path] of [
+        ['post', '/api/v1/products'],
+        ['post', '/api/v1/categories'],
+        ['patch', `/api/v1/products/${(await createProduct(t.http)).id}`],
+        ['patch', `/api/v1/categories/${(await createCategory(t.http)).id}`],
+      ] as const) {
+        const over = paddedProduct(1024 * 1024 + 1);
+        const response = await sendRaw(t.http, method, path, over);
+        expectStatus(response, [413], `${method.toUpperCase()} ${path} with 1 MiB + 1 byte`);
+      }
+    });
+
+    it('should answer 413 problem for a body of 5 MiB and for one field of 2 MiB', async () => {
+      const big = `{"title":"${'x'.repeat(5 * 1024 * 1024)}","sku":"BIG","price":"1.00"}`;
+      expectStatus(await sendRaw(t.http, 'post', '/api/v1/products', big), [413], 'POST 5 MiB');
+      const field = `{"name":"${'é'.repeat(1024 * 1024)}"}`;
+      expectStatus(await sendRaw(t.http, 'post', '/api/v1/categories', field), [413], 'POST 2 MiB');
+    });
+
+    it('should refuse fields just under 1 MiB in total with a 422 naming them', async () => {
+      const description = '😀'.repeat(250_000); // 1,000,000 bytes of UTF-8, 250,000 characters
+      const response = await sendRaw(
+        t.http,
+        'post',
+        '/api/v1/products',
+        JSON.stringify({ title: 'Long', sku: uniqueSku(), price: '1.00', description }),
+      );
+      expectStatus(response, [422], 'POST a description of 250,000 emoji');
+      expect(errorFields(response)).toEqual(['description']);
+      const many = JSON.stringify({ name: 'Many', list: Array.from({ length: 150_000 }, () => 1) });
+      expectStatus(await sendRaw(t.http, 'post', '/api/v1/categories', many), [422], 'array');
+    });
+
+    it('should refuse a body of 20,000 unknown fields with a 422, never 5xx', async () => {
+      const fields = Array.from(
+        { length: 20_000 },
+        (_, index) => [`k${index}`, '1'] as [string, string],
+      );
+      const body = rawObject([['name', '"Wide"'], ...fields]);
+      expect(Buffer.byteLength(body)).toBeLessThan(1024 * 1024);
+      const started = Date.now();
+      const response = await sendRaw(t.http, 'post', '/api/v1/categories', body);
+      expectStatus(response, [422], 'POST 20,000 unknown fields');
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+  });
+
+  describe('encodings and media types', () => {
+    let base: string;
+    beforeAll(async () => {
+      await t.app.listen(0, '127.0.0.1');
+      base = await t.app.getUrl();
+    });
+
+    const post = (body: Buffer | string, headers: Record<string, string>) =>
+      fetch(`${base}/api/v1/categories`, { method: 'POST', headers, body });
+
+    it('should answer 413 problem for a gzip body that inflates past 1 MiB, and accept a small one', async () => {
+      const bomb = gzipSync(Buffer.from(`{"name":"${'a'.repeat(20 * 1024 * 1024)}"}`));
+      expect(bomb.length).toBeLessThan(64 * 1024);
+      const response = await post(bomb, {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+      });
+      expect(response.status).toBe(413);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await response.json()).toMatchObject({ status: 413, type: expect.any(String) });
+
+      const small = await post(gzipSync(Buffer.from(JSON.stringify({ name: uniqueName('Gz') }))), {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+      });
+      expect(small.status).toBe(201);
+    });
+
+    it.each([
+      ['a broken gzip stream', { 'content-encoding': 'gzip' }, '{"name":"x"}'],
+      ['an unknown content encoding', { 'content-encoding': 'br-nope' }, '{"name":"x"}'],
+      ['a Latin-1 charset', { 'content-type': 'application/json; charset=latin1' }, '{"name":"x"}'],
+      ['a UTF-16 charset', { 'content-type': 'application/json; charset=utf-16' }, '{"name":"x"}'],
+      ['text/plain', { 'content-type': 'text/plain' }, '{"name":"x"}'],
+      ['a form body', { 'content-type': 'application/x-www-form-urlencoded' }, 'name=x'],
+      [
+        'invalid UTF-8',
+        {},
+        Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
+      ],
+      [
+        'a UTF-8 BOM',
+        {},
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"name":"Bom"}')]),
+      ],
+      ['JSON null', {}, 'null'],
+      ['a JSON string', {}, '"name"'],
+      ['a JSON number', {}, '1e999'],
+      ['truncated JSON', {}, '{"name":"x"'],
+      ['an empty body', {}, ''],
+      ['a duplicated key', {}, '{"name":1,"name":"x"}'],
+    ] as const)(
+      'should answer %s with a 2xx or 4xx problem, never 5xx',
+      async (_label, headers, body) => {
+        const response = await post(typeof body === 'string' ? body : Buffer.from(body), {
+          'content-type': 'application/json',
+          ...headers,
+        });
+        expect(response.status).toBeGreaterThanOrEqual(200);
+        expect(response.status).toBeLessThan(500);
+        const text = await response.text();
+        if (response.status >= 400) {
+          expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+          expect(JSON.parse(text)).toMatchObject({
+            type: expect.any(String),
+            title: expect.any(String),
+            status: response.status,
+            detail: expect.any(String),
+            instance: '/api/v1/categories',
+          });
+          expect(text).not.toMatch(/node_modules|\.ts:|\bat \S+ \(|SyntaxError|Unexpected token/);
+        }
+      },
+    );
+  });
+
+  it('should not let __proto__ or constructor in a body pollute prototypes', async () => {
+    const body = `{"title":"Proto","sku":"${uniqueSku('PROTO')}","price":"1.00","__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}`;
+    const response = await sendRaw(t.http, 'post', '/api/v1/products', body);
+    expectSafe(response, describeRequest('POST', '/api/v1/products', body));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+});
