@@ -116,6 +116,8 @@ export class CategoriesController {
         parentId: toId(query.parent_id),
         limit: query.limit,
         offset: query.offset,
+        cursor: query.cursor,
+        includeTotal: query.include_total,
       });
       return { ...page, items: page.items.map((category) => CategoryDto.from(category)) };
     });

@@ -114,17 +114,26 @@ export class CategoriesRepository {
     return this.repository.existsBy({ id });
   }
 
-  findPage(filter: {
+  /**
+   * Up to `limit` + 1 categories by id (the direct children of `parentId` if given), after
+   * `afterId` (keyset) or from `offset`; the exact count too when asked.
+   */
+  findPage(page: {
     parentId?: string;
     limit: number;
     offset: number;
-  }): Promise<[Category[], number]> {
-    return this.repository.findAndCount({
-      where: filter.parentId === undefined ? {} : { parentId: filter.parentId },
-      order: { id: 'ASC' },
-      take: filter.limit,
-      skip: filter.offset,
-    });
+    afterId?: string;
+    withTotal: boolean;
+  }): Promise<[Category[], number | null]> {
+    const where = page.parentId === undefined ? {} : { parentId: page.parentId };
+    const query = this.repository
+      .createQueryBuilder('c')
+      .where(where)
+      .orderBy('c.id', 'ASC')
+      .limit(page.limit + 1)
+      .offset(page.offset);
+    if (page.afterId !== undefined) query.andWhere('c.id > :afterId', { afterId: page.afterId });
+    return Promise.all([query.getMany(), page.withTotal ? this.repository.countBy(where) : null]);
   }
 
   async insert(values: { name: string; parentId: string | null }): Promise<Category> {

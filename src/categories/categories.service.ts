@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { isForeignKeyViolation, isUniqueViolation } from '../common/errors/database-errors';
 import { DomainError, NotFoundError, PreconditionFailedError } from '../common/errors/domain-error';
 import { Precondition, satisfies, versionsOf } from '../common/etag';
+import { decodeCursor, keysetPage } from '../common/cursor';
 import { Page } from '../common/dto/page.dto';
+import { isId } from '../common/pipes/parse-id.pipe';
 import { CatalogMetrics } from '../metrics/catalog-metrics';
 import { CategoriesRepository, CategoryAtDepth } from './categories.repository';
 import { Category, MAX_CATEGORY_DEPTH, SIBLING_NAME_CONSTRAINT } from './category.entity';
@@ -33,16 +35,31 @@ export class CategoriesService {
     return category;
   }
 
-  async list(query: { parentId?: string; limit: number; offset: number }): Promise<Page<Category>> {
-    const [items, total] = await this.categories.findPage(query);
+  async list(query: {
+    parentId?: string;
+    limit: number;
+    offset: number;
+    cursor?: string;
+    includeTotal: boolean;
+  }): Promise<Page<Category>> {
+    const afterId =
+      query.cursor === undefined
+        ? undefined
+        : decodeCursor(query.cursor, 'id', ([id]) => isId(id))[0];
+    const [rows, total] = await this.categories.findPage({
+      ...query,
+      afterId,
+      withTotal: query.includeTotal,
+    });
     if (
-      total === 0 &&
+      rows.length === 0 &&
       query.parentId !== undefined &&
       !(await this.categories.exists(query.parentId))
     ) {
       throw new NotFoundError('Category', query.parentId);
     }
-    return { items, total, limit: query.limit, offset: query.offset };
+    const page = keysetPage(rows, query.limit, 'id', (category) => [category.id]);
+    return { ...page, total, limit: query.limit, offset: query.offset };
   }
 
   create(input: { name: string; parentId?: string | null }): Promise<Category> {

@@ -120,10 +120,11 @@ export class CatalogMetrics {
     }
   }
 
-  search(summary: Record<string, unknown>, total: number): void {
+  /** `total` is null when the client skipped counting; `empty` tells that nothing matched at all. */
+  search(summary: Record<string, unknown>, total: number | null, empty: boolean): void {
     this.searches.inc();
-    this.searchResults.observe(total);
-    if (total === 0) this.zeroResultSearches.inc();
+    if (total !== null) this.searchResults.observe(total);
+    if (empty) this.zeroResultSearches.inc();
     this.logger.log({ ...summary, total }, 'search');
   }
 }

@@ -106,9 +106,20 @@ export class ProductsController {
         const items = (await this.products.getMany(query.ids)).map((product) =>
           ProductDto.from(product),
         );
-        return { items, total: items.length, limit: query.ids.length, offset: 0 };
+        return {
+          items,
+          total: items.length,
+          limit: query.ids.length,
+          offset: 0,
+          next_cursor: null,
+        };
       }
-      const page = await this.products.list(query.limit, query.offset);
+      const page = await this.products.list({
+        limit: query.limit,
+        offset: query.offset,
+        cursor: query.cursor,
+        includeTotal: query.include_total,
+      });
       return { ...page, items: page.items.map((product) => ProductDto.from(product)) };
     });
   }

@@ -36,8 +36,23 @@ export class ProductsRepository {
     return this.repository.find({ where: { id: In(ids) }, order: { id: 'ASC' } });
   }
 
-  findPage(limit: number, offset: number): Promise<[Product[], number]> {
-    return this.repository.findAndCount({ order: { id: 'ASC' }, take: limit, skip: offset });
+  /**
+   * Up to `limit` + 1 products by id, after `afterId` (keyset) or from `offset`; the exact count
+   * too when asked, in a second statement run alongside.
+   */
+  findPage(page: {
+    limit: number;
+    offset: number;
+    afterId?: string;
+    withTotal: boolean;
+  }): Promise<[Product[], number | null]> {
+    const query = this.repository
+      .createQueryBuilder('p')
+      .orderBy('p.id', 'ASC')
+      .limit(page.limit + 1)
+      .offset(page.offset);
+    if (page.afterId !== undefined) query.where('p.id > :afterId', { afterId: page.afterId });
+    return Promise.all([query.getMany(), page.withTotal ? this.repository.count() : null]);
   }
 
   async insert(values: ProductValues): Promise<Product> {

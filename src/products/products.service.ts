@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { decodeCursor, keysetPage } from '../common/cursor';
 import { Page } from '../common/dto/page.dto';
+import { isId } from '../common/pipes/parse-id.pipe';
 import { Precondition, satisfies, versionsOf } from '../common/etag';
 import {
   isForeignKeyViolation,
@@ -24,9 +26,23 @@ export class ProductsService {
     return product;
   }
 
-  async list(limit: number, offset: number): Promise<Page<Product>> {
-    const [items, total] = await this.products.findPage(limit, offset);
-    return { items, total, limit, offset };
+  async list(query: {
+    limit: number;
+    offset: number;
+    cursor?: string;
+    includeTotal: boolean;
+  }): Promise<Page<Product>> {
+    const afterId =
+      query.cursor === undefined
+        ? undefined
+        : decodeCursor(query.cursor, 'id', ([id]) => isId(id))[0];
+    const [rows, total] = await this.products.findPage({
+      ...query,
+      afterId,
+      withTotal: query.includeTotal,
+    });
+    const page = keysetPage(rows, query.limit, 'id', (product) => [product.id]);
+    return { ...page, total, limit: query.limit, offset: query.offset };
   }
 
   /** The products among `ids` that exist; unknown ids are simply absent. */

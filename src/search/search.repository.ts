@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, SelectQueryBuilder } from 'typeorm';
+import { Category } from '../categories/category.entity';
 import { Product } from '../products/product.entity';
 import type { SortKey } from './dto/search-query.dto';
 
@@ -23,11 +24,15 @@ export interface SearchCriteria {
   sort: SortKey;
   limit: number;
   offset: number;
+  /** The sort key of the last item of the previous page (keyset paging), if any. */
+  after?: string[];
+  withTotal: boolean;
 }
 
 export interface SearchResult {
-  items: Product[];
-  total: number;
+  /** Up to limit + 1 rows: the extra one tells that another page follows. */
+  rows: Array<{ product: Product; key: string[] }>;
+  total: number | null;
   categoryExists: boolean;
 }
 
@@ -90,6 +95,59 @@ export function applySort(
   }
 }
 
+/** Continues after the sort key of the previous page's last item; every sort ends in id. */
+export function applyKeyset(
+  query: SelectQueryBuilder<Product>,
+  criteria: SearchCriteria,
+): SelectQueryBuilder<Product> {
+  if (!criteria.after) return query;
+  const [key, id] = criteria.after.length === 1 ? [undefined, criteria.after[0]] : criteria.after;
+  const parameters = { afterKey: key, afterId: id };
+  switch (criteria.sort) {
+    case 'id':
+      return query.andWhere('p.id > CAST(:afterId AS bigint)', parameters);
+    case 'price':
+      return query.andWhere(
+        '(p.price, p.id) > (CAST(:afterKey AS numeric), CAST(:afterId AS bigint))',
+        parameters,
+      );
+    case '-price':
+      return query.andWhere(
+        '(p.price < CAST(:afterKey AS numeric) OR (p.price = CAST(:afterKey AS numeric) AND p.id > CAST(:afterId AS bigint)))',
+        parameters,
+      );
+    case 'title':
+      return query.andWhere(
+        '(p.title, p.id) > (CAST(:afterKey AS varchar), CAST(:afterId AS bigint))',
+        parameters,
+      );
+    case '-created_at':
+      return query.andWhere(
+        '(p.created_at, p.id) < (CAST(:afterKey AS timestamptz), CAST(:afterId AS bigint))',
+        parameters,
+      );
+    case 'relevance':
+      throw new Error('Keyset paging is not available for sort=relevance');
+  }
+}
+
+/** created_at to the microsecond, as text that reads back as the same timestamptz. */
+const CREATED_AT_TEXT = `to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+function sortKeyOf(sort: SortKey, product: Product, createdAt: string): string[] {
+  switch (sort) {
+    case 'price':
+    case '-price':
+      return [product.price, product.id];
+    case 'title':
+      return [product.title, product.id];
+    case '-created_at':
+      return [createdAt, product.id];
+    default:
+      return [product.id];
+  }
+}
+
 @Injectable()
 export class SearchRepository implements OnModuleInit {
   constructor(@InjectRepository(Product) private readonly products: Repository<Product>) {}
@@ -109,11 +167,15 @@ export class SearchRepository implements OnModuleInit {
     }
   }
 
-  /** One statement for the page, one for the exact total (which also tells whether the category exists). */
+  /**
+   * One statement for the page (with one row more than asked, to tell whether another follows),
+   * one for the exact total, which also tells whether the category exists.
+   */
   async search(criteria: SearchCriteria): Promise<SearchResult> {
     const filtered = applyFilters(this.products.createQueryBuilder('p'), criteria);
-    const page = applySort(filtered.clone(), criteria)
-      .limit(criteria.limit)
+    const page = applyKeyset(applySort(filtered.clone(), criteria), criteria)
+      .addSelect(CREATED_AT_TEXT, 'cursor_created_at')
+      .limit(criteria.limit + 1)
       .offset(criteria.offset);
     const count = filtered
       .clone()
@@ -125,10 +187,25 @@ export class SearchRepository implements OnModuleInit {
         'category_exists',
       )
       .setParameter('categoryId', criteria.categoryId);
-    const [items, totals] = await Promise.all([
-      page.getMany(),
-      count.getRawOne<{ total: number; category_exists: boolean }>(),
+    const [{ entities, raw }, totals] = await Promise.all([
+      page.getRawAndEntities<{ cursor_created_at: string }>(),
+      criteria.withTotal
+        ? count.getRawOne<{ total: number; category_exists: boolean }>()
+        : undefined,
     ]);
-    return { items, total: totals?.total ?? 0, categoryExists: totals?.category_exists ?? false };
+    const rows = entities.map((product, index) => ({
+      product,
+      key: sortKeyOf(criteria.sort, product, raw[index].cursor_created_at),
+    }));
+    const categoryExists =
+      totals?.category_exists ??
+      (criteria.categoryId === undefined ||
+        rows.length > 0 ||
+        (await this.categoryExists(criteria.categoryId)));
+    return { rows, total: totals?.total ?? null, categoryExists };
+  }
+
+  private categoryExists(id: string): Promise<boolean> {
+    return this.products.manager.getRepository(Category).existsBy({ id });
   }
 }

@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { CategoriesService } from '../categories/categories.service';
+import { decodeCursor, keysetPage } from '../common/cursor';
 import { Page } from '../common/dto/page.dto';
+import { isMoney } from '../common/money';
+import { isId } from '../common/pipes/parse-id.pipe';
+import { codePointLength } from '../common/text';
 import { CatalogMetrics } from '../metrics/catalog-metrics';
 import { NotFoundError } from '../common/errors/domain-error';
 import { normaliseSku, SKU_PATTERN } from '../products/dto/product.dto';
 import { Product } from '../products/product.entity';
-import { SearchQueryDto } from './dto/search-query.dto';
+import { SearchQueryDto, SortKey } from './dto/search-query.dto';
 import { SearchCriteria, SearchRepository } from './search.repository';
 
 /** Turns a validated query into search criteria: the SKU reading of q, and the category subtree. */
@@ -29,7 +33,31 @@ export function toCriteria(
     sort: query.sort,
     limit: query.limit,
     offset: query.offset,
+    after:
+      query.cursor === undefined
+        ? undefined
+        : decodeCursor(query.cursor, query.sort, isSortKey(query.sort)),
+    withTotal: query.include_total,
   };
+}
+
+const CREATED_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/** What a cursor's sort key must look like for `sort`, so that nothing malformed reaches SQL. */
+function isSortKey(sort: SortKey): (key: string[]) => boolean {
+  switch (sort) {
+    case 'price':
+    case '-price':
+      return ([price, id, ...rest]) => isMoney(price) && isId(id) && rest.length === 0;
+    case 'title':
+      return ([title, id, ...rest]) =>
+        codePointLength(title ?? '') <= 255 && isId(id) && rest.length === 0;
+    case '-created_at':
+      return ([createdAt, id, ...rest]) =>
+        CREATED_AT.test(createdAt ?? '') && isId(id) && rest.length === 0;
+    default:
+      return ([id, ...rest]) => isId(id) && rest.length === 0;
+  }
 }
 
 @Injectable()
@@ -42,8 +70,9 @@ export class SearchService {
 
   async search(query: SearchQueryDto): Promise<Page<Product>> {
     const criteria = toCriteria(query, this.categories);
-    const { items, total, categoryExists } = await this.searchRepository.search(criteria);
+    const { rows, total, categoryExists } = await this.searchRepository.search(criteria);
     if (!categoryExists) throw new NotFoundError('Category', criteria.categoryId!);
+    const page = keysetPage(rows, query.limit, query.sort, (row) => row.key);
     this.metrics.search(
       {
         q: query.q,
@@ -54,7 +83,14 @@ export class SearchService {
         fuzzy: query.fuzzy,
       },
       total,
+      total === 0 || (rows.length === 0 && query.offset === 0 && query.cursor === undefined),
     );
-    return { items, total, limit: query.limit, offset: query.offset };
+    return {
+      items: page.items.map((row) => row.product),
+      next_cursor: page.next_cursor,
+      total,
+      limit: query.limit,
+      offset: query.offset,
+    };
   }
 }

@@ -112,11 +112,23 @@ describe('Categories (e2e)', () => {
       await createCategory(t.http, 'grandchild', children[0].id);
 
       const page = await api().get(`/api/v1/categories?parent_id=${parent.id}`).expect(200);
-      expect(page.body).toEqual({ items: children, total: 2, limit: 20, offset: 0 });
+      expect(page.body).toEqual({
+        items: children,
+        total: 2,
+        limit: 20,
+        offset: 0,
+        next_cursor: null,
+      });
       const second = await api()
         .get(`/api/v1/categories?parent_id=${parent.id}&limit=1&offset=1`)
         .expect(200);
-      expect(second.body).toEqual({ items: [children[1]], total: 2, limit: 1, offset: 1 });
+      expect(second.body).toEqual({
+        items: [children[1]],
+        total: 2,
+        limit: 1,
+        offset: 1,
+        next_cursor: null,
+      });
 
       const all = await api().get('/api/v1/categories?limit=100').expect(200);
       const ids = all.body.items.map((category: { id: number }) => category.id);

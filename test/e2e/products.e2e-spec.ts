@@ -178,6 +178,32 @@ describe('Products (e2e)', () => {
       }
     });
 
+    it('should page products and categories by cursor, each exactly once', async () => {
+      for (let index = 0; index < 5; index++) await createProduct(t.http);
+      for (const resource of ['products', 'categories']) {
+        const all = (await api().get(`/api/v1/${resource}?limit=100`).expect(200)).body;
+        const seen: number[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: {
+            body: {
+              items: Array<{ id: number }>;
+              next_cursor: string | null;
+              total: number | null;
+            };
+          } = await api()
+            .get(
+              `/api/v1/${resource}?limit=3&include_total=false${cursor ? `&cursor=${cursor}` : ''}`,
+            )
+            .expect(200);
+          expect(page.body.total).toBeNull();
+          seen.push(...page.body.items.map((item) => item.id));
+          cursor = page.body.next_cursor;
+        } while (cursor !== null);
+        expect(seen).toEqual(all.items.map((item: { id: number }) => item.id));
+      }
+    });
+
     it('should fetch a batch by ids, leaving unknown ids out', async () => {
       const [a, b] = [await createProduct(t.http), await createProduct(t.http)];
       const response = await api()

@@ -13,8 +13,13 @@ describe('Search (e2e)', () => {
   const api = () => request(t.http);
   const search = async (
     query: string,
-  ): Promise<{ items: ProductBody[]; total: number; limit: number; offset: number }> =>
-    (await api().get(`/api/v1/products/search?${query}`).expect(200)).body;
+  ): Promise<{
+    items: ProductBody[];
+    total: number | null;
+    limit: number;
+    offset: number;
+    next_cursor: string | null;
+  }> => (await api().get(`/api/v1/products/search?${query}`).expect(200)).body;
   const ids = (products: Array<{ id: number }>) => products.map((product) => product.id);
 
   beforeAll(async () => {
@@ -24,7 +29,7 @@ describe('Search (e2e)', () => {
 
   it('should route /products/search to search, not to /products/:id', async () => {
     const page = await search('q=nothing-matches-this');
-    expect(page).toEqual({ items: [], total: 0, limit: 20, offset: 0 });
+    expect(page).toEqual({ items: [], total: 0, limit: 20, offset: 0, next_cursor: null });
   });
 
   describe('text', () => {
@@ -148,7 +153,7 @@ describe('Search (e2e)', () => {
       });
       await createProduct(t.http, { title: 'Combo kettle', price: '50.00' });
       const page = await search(`q=KETTLE&min_price=10&max_price=100&category_id=${root.id}`);
-      expect(page).toEqual({ items: [match], total: 1, limit: 20, offset: 0 });
+      expect(page).toEqual({ items: [match], total: 1, limit: 20, offset: 0, next_cursor: null });
     });
   });
 
@@ -180,6 +185,42 @@ describe('Search (e2e)', () => {
         }
         expect([...seen].sort((a, b) => a - b)).toEqual(ids(products));
       }
+    });
+
+    it('should yield every match exactly once when following next_cursor, for every keyset sort', async () => {
+      for (const sort of ['id', 'price', '-price', 'title', '-created_at']) {
+        const seen: number[] = [];
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const query: string = `q=pager&sort=${sort}&limit=2&include_total=false${cursor ? `&cursor=${cursor}` : ''}`;
+          const page = await search(query);
+          expect(page.total).toBeNull();
+          seen.push(...ids(page.items));
+          cursor = page.next_cursor;
+          pages++;
+        } while (cursor !== null && pages < 10);
+        expect(pages).toBe(Math.ceil(products.length / 2));
+        expect([...seen].sort((a, b) => a - b)).toEqual(ids(products));
+        const byOffset = ids((await search(`q=pager&sort=${sort}&limit=100`)).items);
+        expect(seen).toEqual(byOffset);
+      }
+    });
+
+    it.each([
+      ['a cursor with an offset', 'offset=2&cursor=WyJpZCIsIjEiXQ'],
+      ['a malformed cursor', 'cursor=not-a-cursor'],
+      ['a cursor of another sort', 'sort=price&cursor=WyJpZCIsIjEiXQ'],
+      ['a cursor with relevance', 'q=pager&sort=relevance&cursor=WyJpZCIsIjEiXQ'],
+      ['include_total=maybe', 'include_total=maybe'],
+    ])('should refuse %s with a 422', async (_, query) => {
+      await api().get(`/api/v1/products/search?${query}`).expect(422);
+    });
+
+    it('should still answer 404 for an unknown category without counting', async () => {
+      await api()
+        .get('/api/v1/products/search?category_id=987654321&include_total=false')
+        .expect(404);
     });
 
     it('should order by price with id breaking ties, and by title', async () => {

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Min, ValidateBy } from 'class-validator';
-import { PageQueryDto, toInteger } from '../../common/dto/page.dto';
+import { PageQueryDto, toBoolean, toInteger } from '../../common/dto/page.dto';
 import { IsMoney, isMoney } from '../../common/money';
 import { Text } from '../../common/text';
 
@@ -13,9 +13,6 @@ export const toCents = (money: string): bigint => {
   const [whole, fraction = ''] = money.split('.');
   return BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0'));
 };
-
-const toBoolean = ({ value }: { value: unknown }): unknown =>
-  ({ true: true, false: false })[String(value)] ?? value;
 
 export class SearchQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
@@ -83,6 +80,14 @@ export class SearchQueryDto extends PageQueryDto {
       validate: (value, args) =>
         value !== 'relevance' || (args?.object as SearchQueryDto).q !== undefined,
       defaultMessage: () => 'sort=relevance needs q',
+    },
+  })
+  @ValidateBy({
+    name: 'relevanceWithoutCursor',
+    validator: {
+      validate: (value, args) =>
+        value !== 'relevance' || (args?.object as SearchQueryDto).cursor === undefined,
+      defaultMessage: () => 'sort=relevance pages with offset, not cursor',
     },
   })
   sort: SortKey = 'id';
