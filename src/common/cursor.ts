@@ -24,9 +24,9 @@ export function decodeCursor(
     Array.isArray(decoded) &&
     decoded[0] === sort &&
     decoded.every((part) => typeof part === 'string') &&
-    isValidKey(decoded.slice(1) as string[])
+    isValidKey(decoded.slice(1))
   ) {
-    return decoded.slice(1) as string[];
+    return decoded.slice(1);
   }
   throw new ValidationFailedError([
     {
