@@ -117,8 +117,9 @@ class Memo<T> {
   }
 }
 
-// ---------------------------------------------------------------- keyset paging (both floors)
+// ---------------------------------------------------------------- list paging (both floors)
 
+/** The floors' own cursor: the last id of the page. The service's cursors are opaque to them. */
 const encodeCursor = (id: string) => Buffer.from(`after:${id}`).toString('base64url');
 function decodeCursor(cursor: string): string {
   const match = /^after:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -126,26 +127,38 @@ function decodeCursor(cursor: string): string {
   return match[1];
 }
 
-/** The obvious keyset page: id > the cursor's id, one row more to know whether a next page exists. */
-async function keysetList(params: URLSearchParams) {
-  const limit = Number(params.get('limit') ?? 20);
+interface ListPage {
+  limit: number;
+  offset: number;
+  afterId?: string;
+  withTotal: boolean;
+  keyset: boolean;
+}
+
+function listPage(params: URLSearchParams): ListPage {
   const cursor = params.get('cursor');
-  const after = cursor ? decodeCursor(cursor) : '0';
-  const withTotal = params.get('include_total') !== 'false';
-  const [page, count] = await Promise.all([
-    query<ProductRow>(`SELECT ${COLUMNS} FROM product WHERE id > $1 ORDER BY id LIMIT $2`, [
-      after,
-      limit + 1,
-    ]),
-    withTotal ? query<{ total: number }>('SELECT count(*)::int AS total FROM product') : undefined,
-  ]);
-  const rows = page.rows.slice(0, limit);
   return {
-    items: rows.map(toJson),
-    total: count ? count.rows[0].total : null,
-    limit,
-    offset: 0,
-    next_cursor: page.rows.length > limit ? encodeCursor(rows[rows.length - 1].id) : null,
+    limit: Number(params.get('limit') ?? 20),
+    offset: Number(params.get('offset') ?? 0),
+    afterId: cursor ? decodeCursor(cursor) : undefined,
+    withTotal: params.get('include_total') !== 'false',
+    keyset: cursor !== null || params.get('include_total') === 'false',
+  };
+}
+
+/** The envelope of a list or search page from up to limit + 1 rows (the extra one: more follow). */
+function envelope(
+  rows: ProductRow[],
+  total: number | null,
+  page: { limit: number; offset: number },
+) {
+  const items = rows.slice(0, page.limit);
+  return {
+    items: items.map(toJson),
+    total,
+    limit: page.limit,
+    offset: page.offset,
+    next_cursor: rows.length > page.limit ? encodeCursor(items[items.length - 1].id) : null,
   };
 }
 
@@ -169,7 +182,7 @@ function unalias(row: Record<string, unknown>): ProductRow {
 /**
  * Runs recorded read statements in parallel, as the service does, and assembles the envelope:
  * a row with `total` (search) or `cnt` (list) is the count, with `category_exists` telling a
- * missing category; any other statement gives the page's items.
+ * missing category; any other statement gives the page's rows (up to limit + 1).
  */
 async function runRecorded(recorded: Recorded) {
   const results = await Promise.all(
@@ -177,25 +190,19 @@ async function runRecorded(recorded: Recorded) {
       query<Record<string, unknown>>(statement.sql, statement.parameters),
     ),
   );
-  let items: ProductRow[] | undefined;
-  let total: number | undefined;
+  let rows: ProductRow[] | undefined;
+  let total: number | null = null;
   for (const result of results) {
     const first = result.rows[0];
     if (first && ('total' in first || 'cnt' in first)) {
       total = Number(first.total ?? first.cnt);
       if (first.category_exists === false) throw new HttpError(404, 'no such category');
     } else {
-      if (items) throw new Error('service-sql floor: more than one page statement');
-      items = result.rows.map(unalias);
+      if (rows) throw new Error('service-sql floor: more than one page statement');
+      rows = result.rows.map(unalias);
     }
   }
-  if (total === undefined) throw new Error('service-sql floor: no count statement recorded');
-  return {
-    items: (items ?? []).map(toJson),
-    total,
-    limit: recorded.limit,
-    offset: recorded.offset,
-  };
+  return envelope(rows ?? [], total, recorded);
 }
 
 const recordOrReject = (record: () => Promise<Recorded>) =>
@@ -210,10 +217,10 @@ const serviceSqlReads = {
         recordOrReject(() => serviceSql.search(Object.fromEntries(params))),
       )
       .then(runRecorded),
-  list: (params: URLSearchParams, key: string) =>
-    recordedReads
-      .get(`list?${key}`, () => recordOrReject(() => serviceSql.list(Object.fromEntries(params))))
-      .then(runRecorded),
+  list: (params: URLSearchParams, key: string) => {
+    const page = listPage(params);
+    return recordedReads.get(`list?${key}`, () => serviceSql.list(page)).then(runRecorded);
+  },
   async get(id: string) {
     getByIdTemplate ??= serviceSql.getById(SENTINEL_ID).then((recorded) => {
       if (recorded.length !== 1) throw new Error('service-sql floor: get by id is not 1 statement');
@@ -295,19 +302,25 @@ const straightforwardReads = {
       const exists = await query('SELECT 1 FROM category WHERE id = $1', [built.categoryId]);
       if (exists.rowCount === 0) throw new HttpError(404, 'no such category');
     }
-    return { items: page.rows.map(toJson), total, limit: built.limit, offset: built.offset };
+    return envelope(page.rows, total, built);
   },
   async list(params: URLSearchParams) {
-    const limit = Number(params.get('limit') ?? 20);
-    const offset = Number(params.get('offset') ?? 0);
-    const [page, count] = await Promise.all([
-      query<ProductRow>(`SELECT ${COLUMNS} FROM product ORDER BY id LIMIT $1 OFFSET $2`, [
-        limit,
-        offset,
-      ]),
-      query<{ total: number }>('SELECT count(*)::int AS total FROM product'),
+    const page = listPage(params);
+    const [rows, count] = await Promise.all([
+      page.afterId === undefined
+        ? query<ProductRow>(`SELECT ${COLUMNS} FROM product ORDER BY id LIMIT $1 OFFSET $2`, [
+            page.keyset ? page.limit + 1 : page.limit,
+            page.offset,
+          ])
+        : query<ProductRow>(`SELECT ${COLUMNS} FROM product WHERE id > $1 ORDER BY id LIMIT $2`, [
+            page.afterId,
+            page.limit + 1,
+          ]),
+      page.withTotal
+        ? query<{ total: number }>('SELECT count(*)::int AS total FROM product')
+        : undefined,
     ]);
-    return { items: page.rows.map(toJson), total: count.rows[0].total, limit, offset };
+    return envelope(rows.rows, count ? count.rows[0].total : null, page);
   },
   async get(id: string) {
     const result = await query<ProductRow>(`SELECT ${COLUMNS} FROM product WHERE id = $1`, [id]);
@@ -388,9 +401,7 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
       return send(response, 200, await reads.search(new URLSearchParams(key), key));
     }
     if (path === '/api/v1/products') {
-      const params = new URLSearchParams(key);
-      const keyset = params.has('cursor') || params.get('include_total') === 'false';
-      return send(response, 200, await (keyset ? keysetList(params) : reads.list(params, key)));
+      return send(response, 200, await reads.list(new URLSearchParams(key), key));
     }
     const match = PRODUCT.exec(path);
     if (match) {

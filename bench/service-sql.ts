@@ -12,7 +12,6 @@ import { validateSync } from 'class-validator';
 import { DataSource, QueryRunner } from 'typeorm';
 import { CategoriesRepository } from '../src/categories/categories.repository';
 import { Category } from '../src/categories/category.entity';
-import { ListProductsQueryDto } from '../src/products/dto/list-products-query.dto';
 import { Product } from '../src/products/product.entity';
 import { ProductsRepository } from '../src/products/products.repository';
 import { SearchQueryDto } from '../src/search/dto/search-query.dto';
@@ -120,14 +119,19 @@ export class ServiceSql {
     return { statements, limit: dto.limit, offset: dto.offset };
   }
 
-  /** The statements of GET /api/v1/products?limit=&offset=. */
-  async list(query: Record<string, string>): Promise<Recorded> {
-    const dto = plainToInstance(ListProductsQueryDto, query);
-    const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
-    if (errors.length > 0) throw new InvalidQuery(errors.map((e) => e.property).join(', '));
+  /**
+   * The statements of GET /api/v1/products: a page from `offset`, or after `afterId` (keyset),
+   * with or without the total.
+   */
+  async list(page: {
+    limit: number;
+    offset: number;
+    afterId?: string;
+    withTotal: boolean;
+  }): Promise<Recorded> {
     const repository = new ProductsRepository(this.dataSource.getRepository(Product));
-    const statements = await this.record(() => repository.findPage(dto.limit, dto.offset));
-    return { statements, limit: dto.limit, offset: dto.offset };
+    const statements = await this.record(() => repository.findPage(page));
+    return { statements, limit: page.limit, offset: page.offset };
   }
 
   /** The statement of GET /api/v1/products/{id}, with `id` as a placeholder to substitute. */
