@@ -4,9 +4,15 @@ import helmet from 'helmet';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { translateBodyParserError } from './common/errors/problem-details.filter';
+import {
+  answerClientError,
+  JSON_BODY_OPTIONS,
+  requireJsonBody,
+  translateBodyParserError,
+} from './common/errors/problem-details.filter';
 import { runInRequestContext } from './common/request-context';
 import { assignRequestId } from './common/logging/logger.module';
+import { inspectJsonBody } from './common/json-body-guard';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/configuration';
 
@@ -36,8 +42,12 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   }
   app.set('etag', false);
   // The app is created with bodyParser: false so that parse errors pass through our translator.
-  app.useBodyParser('json', { limit: MAX_BODY_BYTES });
-  app.use(translateBodyParserError);
+  app.useBodyParser('json', {
+    ...JSON_BODY_OPTIONS,
+    limit: MAX_BODY_BYTES,
+    verify: (_request: unknown, _response: unknown, body: Buffer) => inspectJsonBody(body),
+  });
+  app.use(translateBodyParserError, requireJsonBody);
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health', method: RequestMethod.GET },
@@ -46,6 +56,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     ],
   });
   app.useGlobalPipes(createValidationPipe());
+  app.getHttpServer().on('clientError', answerClientError);
 
   const document = SwaggerModule.createDocument(
     app,

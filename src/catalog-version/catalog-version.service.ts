@@ -17,6 +17,8 @@ export class CatalogVersion implements OnApplicationBootstrap, OnApplicationShut
   private listener?: Client;
   private listening = false;
   private known?: bigint;
+  /** The highest version announced so far: committed, so never newer than the database. */
+  private lastHeard = 0n;
   /** Bumped by every invalidation, so that a read started before it cannot store its stale answer. */
   private generation = 0;
   private stopped = false;
@@ -31,7 +33,8 @@ export class CatalogVersion implements OnApplicationBootstrap, OnApplicationShut
       'SELECT version FROM catalog_version WHERE id = 1',
     );
     if (this.listening && generation === this.generation && this.known === undefined) {
-      this.known = BigInt(version);
+      const read = BigInt(version);
+      this.known = read > this.lastHeard ? read : this.lastHeard;
     }
     return version;
   }
@@ -57,6 +60,7 @@ export class CatalogVersion implements OnApplicationBootstrap, OnApplicationShut
    * from before our own write may still be on its way and must not stand in for a fresh read.
    */
   private heard(version: bigint): void {
+    if (version > this.lastHeard) this.lastHeard = version;
     if (this.known !== undefined && version > this.known) this.known = version;
   }
 

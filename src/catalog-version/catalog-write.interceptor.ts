@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { Observable, tap } from 'rxjs';
 import { CatalogVersion } from './catalog-version.service';
 
-/** After any write, successful or not, the catalog version is read afresh before the answer goes out. */
+/** After any write, successful or not, the cached catalog version is forgotten before the answer goes out. */
 @Injectable()
 export class CatalogWriteInterceptor implements NestInterceptor {
   constructor(private readonly version: CatalogVersion) {}

@@ -33,7 +33,8 @@ export async function taggedByCatalog<T>(
 ): Promise<T | undefined> {
   const etag = `W/"c${await version.current()}"`;
   response.setHeader('ETag', etag);
-  if (ifNoneMatchMatches(ifNoneMatch, etag)) {
+  // `*` would also match a list of a category that does not exist: only a real tag answers 304.
+  if (ifNoneMatch?.trim() !== '*' && ifNoneMatchMatches(ifNoneMatch, etag)) {
     response.status(304);
     return undefined;
   }

@@ -1,7 +1,7 @@
 /**
  * Entity tags. A single product or category is tagged with its row version (PostgreSQL's xmin,
  * which changes with every update, cascaded ones included); lists and searches with the catalog
- * version and the query.
+ * version (an ETag belongs to its URL, so the query need not be in it).
  */
 export const strongEtag = (version: string): string => `"${version}"`;
 

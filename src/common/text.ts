@@ -2,8 +2,9 @@ import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsString, ValidateBy, ValidationOptions } from 'class-validator';
 
-const CONTROL_CHARACTERS = /\p{Cc}/u;
-const CONTROL_CHARACTERS_BUT_LINE_BREAKS_AND_TABS = /[^\P{Cc}\t\n\r]/u;
+// Control characters, and unpaired surrogates (\p{Cs} only matches those with the u flag).
+const CONTROL_CHARACTERS = /[\p{Cc}\p{Cs}]/u;
+const CONTROL_CHARACTERS_BUT_LINE_BREAKS_AND_TABS = /[^\P{Cc}\t\n\r]|\p{Cs}/u;
 
 export const codePointLength = (text: string): number => [...text].length;
 
@@ -35,7 +36,8 @@ function NoControlCharacters(allowLineBreaks: boolean) {
     name: 'noControlCharacters',
     validator: {
       validate: (value) => typeof value === 'string' && !pattern.test(value),
-      defaultMessage: (args) => `${args?.property} must not contain control characters`,
+      defaultMessage: (args) =>
+        `${args?.property} must not contain control characters or unpaired surrogates`,
     },
   });
 }

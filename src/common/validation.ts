@@ -17,6 +17,7 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
+    // A body of thousands of unknown fields answers the first hundred, not a problem of megabytes.
+    exceptionFactory: (errors) => new ValidationFailedError(flatten(errors).slice(0, 100)),
   });
 }

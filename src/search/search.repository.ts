@@ -168,8 +168,9 @@ export class SearchRepository implements OnModuleInit {
   }
 
   /**
-   * One statement for the page (with one row more than asked, to tell whether another follows),
-   * one for the exact total, which also tells whether the category exists.
+   * The page (with one row more than asked, to tell whether another follows) and its exact total
+   * from one statement, so the two always agree; a second statement only when the page is empty
+   * past the first one, or follows a cursor (the total then counts the whole query).
    */
   async search(criteria: SearchCriteria): Promise<SearchResult> {
     const filtered = applyFilters(this.products.createQueryBuilder('p'), criteria);
@@ -177,7 +178,37 @@ export class SearchRepository implements OnModuleInit {
       .addSelect(CREATED_AT_TEXT, 'cursor_created_at')
       .limit(criteria.limit + 1)
       .offset(criteria.offset);
-    const count = filtered
+    const totalInPage = criteria.withTotal && criteria.after === undefined;
+    if (totalInPage) page.addSelect('count(*) OVER ()', 'total');
+    const separateCount = criteria.withTotal && criteria.after !== undefined;
+    const [{ entities, raw }, counted] = await Promise.all([
+      page.getRawAndEntities<{ cursor_created_at: string; total?: string }>(),
+      separateCount ? this.count(filtered, criteria) : undefined,
+    ]);
+    const rows = entities.map((product, index) => ({
+      product,
+      key: sortKeyOf(criteria.sort, product, raw[index].cursor_created_at),
+    }));
+    if (rows.length > 0) {
+      const total = totalInPage ? Number(raw[0].total) : (counted?.total ?? null);
+      return { rows, total, categoryExists: true };
+    }
+    if (totalInPage && criteria.offset > 0) {
+      const { total, categoryExists } = await this.count(filtered, criteria);
+      return { rows, total, categoryExists };
+    }
+    const categoryExists =
+      counted?.categoryExists ??
+      (criteria.categoryId === undefined || (await this.categoryExists(criteria.categoryId)));
+    return { rows, total: criteria.withTotal ? (counted?.total ?? 0) : null, categoryExists };
+  }
+
+  /** The exact number of matches, and whether the category asked for exists, in one statement. */
+  private async count(
+    filtered: SelectQueryBuilder<Product>,
+    criteria: SearchCriteria,
+  ): Promise<{ total: number; categoryExists: boolean }> {
+    const totals = await filtered
       .clone()
       .select('count(*)::int', 'total')
       .addSelect(
@@ -186,23 +217,9 @@ export class SearchRepository implements OnModuleInit {
           : 'EXISTS (SELECT 1 FROM category WHERE id = :categoryId)',
         'category_exists',
       )
-      .setParameter('categoryId', criteria.categoryId);
-    const [{ entities, raw }, totals] = await Promise.all([
-      page.getRawAndEntities<{ cursor_created_at: string }>(),
-      criteria.withTotal
-        ? count.getRawOne<{ total: number; category_exists: boolean }>()
-        : undefined,
-    ]);
-    const rows = entities.map((product, index) => ({
-      product,
-      key: sortKeyOf(criteria.sort, product, raw[index].cursor_created_at),
-    }));
-    const categoryExists =
-      totals?.category_exists ??
-      (criteria.categoryId === undefined ||
-        rows.length > 0 ||
-        (await this.categoryExists(criteria.categoryId)));
-    return { rows, total: totals?.total ?? null, categoryExists };
+      .setParameter('categoryId', criteria.categoryId)
+      .getRawOne<{ total: number; category_exists: boolean }>();
+    return { total: totals?.total ?? 0, categoryExists: totals?.category_exists ?? false };
   }
 
   private categoryExists(id: string): Promise<boolean> {

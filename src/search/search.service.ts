@@ -43,6 +43,16 @@ export function toCriteria(
 
 const CREATED_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
+/** A real UTC instant to the microsecond, as the page's own created_at text is. */
+const isTimestamp = (text: string | undefined): boolean =>
+  text !== undefined &&
+  CREATED_AT.test(text) &&
+  !text.startsWith('0000') &&
+  isRealInstant(new Date(text), text);
+
+const isRealInstant = (date: Date, text: string): boolean =>
+  !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 23) === text.slice(0, 23);
+
 /** What a cursor's sort key must look like for `sort`, so that nothing malformed reaches SQL. */
 function isSortKey(sort: SortKey): (key: string[]) => boolean {
   switch (sort) {
@@ -51,10 +61,12 @@ function isSortKey(sort: SortKey): (key: string[]) => boolean {
       return ([price, id, ...rest]) => isMoney(price) && isId(id) && rest.length === 0;
     case 'title':
       return ([title, id, ...rest]) =>
-        codePointLength(title ?? '') <= 255 && isId(id) && rest.length === 0;
+        codePointLength(title ?? '') <= 255 &&
+        !/[\p{Cc}\p{Cs}]/u.test(title ?? '') &&
+        isId(id) &&
+        rest.length === 0;
     case '-created_at':
-      return ([createdAt, id, ...rest]) =>
-        CREATED_AT.test(createdAt ?? '') && isId(id) && rest.length === 0;
+      return ([createdAt, id, ...rest]) => isTimestamp(createdAt) && isId(id) && rest.length === 0;
     default:
       return ([id, ...rest]) => isId(id) && rest.length === 0;
   }

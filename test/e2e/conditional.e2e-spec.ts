@@ -146,6 +146,14 @@ describe('Conditional requests (e2e)', () => {
       }
     });
 
+    it('should not answer If-None-Match: * with 304 for a category that does not exist', async () => {
+      await api().get('/api/v1/categories/987654321/tree').set('If-None-Match', '*').expect(404);
+      await api()
+        .get('/api/v1/products/search?category_id=987654321')
+        .set('If-None-Match', '*')
+        .expect(404);
+    });
+
     it('should notice writes made outside this instance', async () => {
       const path = '/api/v1/products/search?q=outside';
       await api().get(path); // the version is known from here on

@@ -72,6 +72,26 @@ describe('Foundation (e2e)', () => {
     expect(JSON.stringify(response.body)).not.toMatch(/secret_table|Parser|at /);
   });
 
+  it('should answer a write whose body is not JSON with a 415 problem, and take +json types as JSON', async () => {
+    const refused = await request(t.http)
+      .post('/api/v1/categories')
+      .set('Content-Type', 'text/plain')
+      .send('name=Books')
+      .expect(415)
+      .expect('Content-Type', PROBLEM);
+    expect(refused.body.code).toBe('unsupported_media_type');
+    const created = await request(t.http)
+      .post('/api/v1/categories')
+      .send({ name: 'Merge patched' })
+      .expect(201);
+    const patched = await request(t.http)
+      .patch(`/api/v1/categories/${created.body.id}`)
+      .set('Content-Type', 'application/merge-patch+json')
+      .send(JSON.stringify({ name: 'Merge patched twice' }))
+      .expect(200);
+    expect(patched.body.name).toBe('Merge patched twice');
+  });
+
   it('should answer a body over 1 MiB with a 413 problem', async () => {
     const response = await request(t.http)
       .post('/api/v1/categories')

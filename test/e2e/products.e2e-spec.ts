@@ -105,6 +105,8 @@ describe('Products (e2e)', () => {
       ['image_url', 'https://cdn.example.com/a.jpg.exe'],
       ['image_url', `https://cdn.example.com/${'a'.repeat(2080)}.jpg`],
       ['image_url', ''],
+      ['image_url', 'https://x.example/\ud800.jpg'],
+      ['title', 'lone \udc00 surrogate'],
       ['category_id', 'abc'],
       ['category_id', -3],
       ['id', 5],

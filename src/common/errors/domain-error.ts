@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'idempotency_key_reused'
   | 'idempotency_in_flight'
   | 'payload_too_large'
+  | 'headers_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'database_unavailable'
@@ -40,6 +41,8 @@ export function statusOf(code: ErrorCode): number {
       return 413;
     case 'unsupported_media_type':
       return 415;
+    case 'headers_too_large':
+      return 431;
     case 'validation_failed':
     case 'unknown_parent':
     case 'unknown_category':

@@ -7,10 +7,18 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { STATUS_CODES as HTTP_REASONS } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { CatalogMetrics } from '../../metrics/catalog-metrics';
 import { isOperationsRoute } from '../../metrics/http-route';
 import { isDatabaseUnavailable } from './database-errors';
-import { DomainError, ErrorCode, FieldError, statusOf } from './domain-error';
+import {
+  DomainError,
+  ErrorCode,
+  FieldError,
+  statusOf,
+  ValidationFailedError,
+} from './domain-error';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -43,6 +51,7 @@ const TITLES: Record<ErrorCode, string> = {
   idempotency_key_reused: 'Idempotency key reused',
   idempotency_in_flight: 'Request in flight',
   payload_too_large: 'Payload too large',
+  headers_too_large: 'Request headers too large',
   unsupported_media_type: 'Unsupported media type',
   rate_limited: 'Too many requests',
   database_unavailable: 'Service unavailable',
@@ -71,6 +80,10 @@ export function translateBodyParserError(
   next: (error: unknown) => void,
 ): void {
   switch ((error as BodyParserError).type) {
+    case 'entity.refused':
+      return next(
+        new ValidationFailedError([{ field: 'body', message: (error as Error).message }]),
+      );
     case 'entity.parse.failed':
       return next(new DomainError('malformed_json', 'The request body is not valid JSON.'));
     case 'entity.too.large':
@@ -94,6 +107,61 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   [HttpStatus.CONFLICT]: 'conflict',
   [HttpStatus.SERVICE_UNAVAILABLE]: 'database_unavailable',
 };
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+export const JSON_BODY_OPTIONS = { type: JSON_TYPES };
+
+/** A write whose body is not JSON is a 415, rather than a body silently ignored. */
+export function requireJsonBody(
+  request: Request,
+  _response: unknown,
+  next: (error?: unknown) => void,
+): void {
+  const hasBody =
+    Number(request.headers['content-length'] ?? 0) > 0 ||
+    request.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !request.is(JSON_TYPES)) {
+    return next(
+      new DomainError(
+        'unsupported_media_type',
+        'The request body must be JSON (application/json).',
+      ),
+    );
+  }
+  next();
+}
+
+/**
+ * Node answers requests it cannot even parse (headers over 16 KiB, a broken request line) itself,
+ * with a bare status; this answers them with a problem document instead.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const code: ErrorCode =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : 'bad_request';
+  const status = statusOf(code);
+  const body = JSON.stringify({
+    type: problemType(code),
+    title: TITLES[code],
+    status,
+    detail:
+      code === 'headers_too_large'
+        ? 'The request line and headers exceed 16 KiB.'
+        : 'The request could not be parsed.',
+    instance: '/',
+    code,
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${HTTP_REASONS[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+const problemType = (code: ErrorCode) =>
+  `https://catalog.example.com/problems/${code.replaceAll('_', '-')}`;
 
 export function classify(exception: unknown): ClassifiedError {
   if (exception instanceof DomainError) {
@@ -133,7 +201,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error({ err: exception, code, requestId }, 'Request failed');
     }
     const problem: ProblemDetails = {
-      type: `https://catalog.example.com/problems/${code.replaceAll('_', '-')}`,
+      type: problemType(code),
       title: TITLES[code],
       status,
       detail,

@@ -15,7 +15,8 @@ export const normaliseSku = (value: unknown): unknown =>
   typeof value === 'string' ? value.trim().toUpperCase() : value;
 
 export function isImageUrl(value: unknown): boolean {
-  if (typeof value !== 'string' || value.length > 2083 || /[\s\p{Cc}]/u.test(value)) return false;
+  if (typeof value !== 'string' || value.length > 2083 || /[\s\p{Cc}\p{Cs}]/u.test(value))
+    return false;
   try {
     const url = new URL(value);
     return (
