@@ -3,11 +3,12 @@ import { isUtf8 } from 'node:buffer';
 export const MAX_JSON_DEPTH = 32;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Why a JSON body is refused before it is parsed. */
+/** Why a JSON body is refused before it is parsed, and the top-level field it happened in. */
 export class JsonBodyRefusal extends Error {
   constructor(
     readonly type: 'entity.parse.failed' | 'entity.refused',
     message: string,
+    readonly field = 'body',
   ) {
     super(message);
   }
@@ -39,34 +40,29 @@ export function inspectJsonBody(body: Buffer): void {
     throw new JsonBodyRefusal('entity.parse.failed', 'The body is not valid UTF-8.');
   const text = body.toString('utf8');
   let depth = 0;
+  let field: string | undefined; // the top-level key being read, to name it in a refusal
+  const refuse = (message: string) => new JsonBodyRefusal('entity.refused', message, field);
   for (let index = 0; index < text.length; index++) {
     const character = text[index];
     if (character === '"') {
       let end = index + 1;
       while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
-      const isKey = /^\s*:/.test(text.slice(end + 1, end + 40));
-      if (isKey && FORBIDDEN_KEYS.has(text.slice(index + 1, end))) {
-        throw new JsonBodyRefusal(
-          'entity.refused',
-          `The field ${text.slice(index + 1, end)} is not allowed.`,
-        );
+      if (/^\s*:/.test(text.slice(end + 1, end + 40))) {
+        const key = text.slice(index + 1, end);
+        if (depth === 1) field = key;
+        if (FORBIDDEN_KEYS.has(key)) throw refuse(`The field ${key} is not allowed.`);
       }
       index = end;
     } else if (character === '{' || character === '[') {
-      if (++depth > MAX_JSON_DEPTH) {
-        throw new JsonBodyRefusal(
-          'entity.refused',
-          `The body is nested deeper than ${MAX_JSON_DEPTH} levels.`,
-        );
-      }
+      if (++depth > MAX_JSON_DEPTH)
+        throw refuse(`The body is nested deeper than ${MAX_JSON_DEPTH} levels.`);
     } else if (character === '}' || character === ']') {
       depth--;
     } else if (character === '-' || (character >= '0' && character <= '9')) {
       const number =
         /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(index, index + 400))?.[0] ?? character;
       if (!isExactNumber(number)) {
-        throw new JsonBodyRefusal(
-          'entity.refused',
+        throw refuse(
           `The number ${number.slice(0, 40)} cannot be read exactly; send it as a string.`,
         );
       }

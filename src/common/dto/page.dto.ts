@@ -3,11 +3,13 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
 
 /**
- * Query strings carry text; a plain integer of up to 15 digits (always exact as a number) becomes a
- * number, anything else stays text to fail validation.
+ * Query strings carry text; a plain integer that a number holds exactly becomes a number, anything
+ * else (9007199254740993 included) stays text to fail validation rather than be rounded.
  */
 export const toInteger = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^-?\d{1,15}$/.test(value) ? Number(value) : value;
+  typeof value === 'string' && /^-?\d{1,16}$/.test(value) && Number.isSafeInteger(Number(value))
+    ? Number(value)
+    : value;
 
 /** `true` and `false` become booleans; anything else stays to fail validation. */
 export const toBoolean = ({ value }: { value: unknown }): unknown =>

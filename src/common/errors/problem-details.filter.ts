@@ -11,6 +11,7 @@ import { STATUS_CODES as HTTP_REASONS } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CatalogMetrics } from '../../metrics/catalog-metrics';
 import { isOperationsRoute } from '../../metrics/http-route';
+import type { JsonBodyRefusal } from '../json-body-guard';
 import { isDatabaseUnavailable } from './database-errors';
 import {
   DomainError,
@@ -82,7 +83,9 @@ export function translateBodyParserError(
   switch ((error as BodyParserError).type) {
     case 'entity.refused':
       return next(
-        new ValidationFailedError([{ field: 'body', message: (error as Error).message }]),
+        new ValidationFailedError([
+          { field: (error as JsonBodyRefusal).field, message: (error as Error).message },
+        ]),
       );
     case 'entity.parse.failed':
       return next(new DomainError('malformed_json', 'The request body is not valid JSON.'));
