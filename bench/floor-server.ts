@@ -180,9 +180,13 @@ function unalias(row: Record<string, unknown>): ProductRow {
 }
 
 /**
- * Runs recorded read statements in parallel, as the service does, and assembles the envelope:
- * a row with `total` (search) or `cnt` (list) is the count, with `category_exists` telling a
- * missing category; any other statement gives the page's rows (up to limit + 1).
+ * Runs recorded read statements in parallel, as the service does, and assembles the envelope.
+ * The statement with product columns gives the page's rows (up to limit + 1), and the total when
+ * it carries a `total` column (count(*) OVER ()); a statement with only `total` (search) or `cnt`
+ * (list) is a separate count, whose `category_exists` tells a missing category.
+ *
+ * Recordings follow the service's path for a non-empty page (see service-sql.ts): statements the
+ * service runs only after an empty page (a category check, a count past the end) are not replayed.
  */
 async function runRecorded(recorded: Recorded) {
   const results = await Promise.all(
@@ -193,13 +197,17 @@ async function runRecorded(recorded: Recorded) {
   let rows: ProductRow[] | undefined;
   let total: number | null = null;
   for (const result of results) {
+    const columns = result.fields.map((field) => field.name);
     const first = result.rows[0];
-    if (first && ('total' in first || 'cnt' in first)) {
+    if (columns.some((column) => column.endsWith('_title'))) {
+      if (rows) throw new Error('service-sql floor: more than one page statement');
+      rows = result.rows.map(unalias);
+      if (columns.includes('total')) total = first ? Number(first.total) : 0;
+    } else if (first && ('total' in first || 'cnt' in first)) {
       total = Number(first.total ?? first.cnt);
       if (first.category_exists === false) throw new HttpError(404, 'no such category');
     } else {
-      if (rows) throw new Error('service-sql floor: more than one page statement');
-      rows = result.rows.map(unalias);
+      throw new Error(`service-sql floor: a statement of unknown role: ${columns.join(', ')}`);
     }
   }
   return envelope(rows ?? [], total, recorded);

@@ -84,7 +84,13 @@ export interface BenchReport {
   rss: { serviceHighWaterMarkBytes?: number; servicePeakDuringScenariosBytes: number };
   verification: Verification[];
   targets: Target6[];
-  service: { exitCode: number | null; warnLines: number; errorLines: number };
+  service: {
+    exitCode: number | null;
+    warnLines: number;
+    errorLines: number;
+    /** The first few error log lines, to tell what went wrong. */
+    errorSamples: string[];
+  };
   totalSeconds: number;
 }
 
@@ -415,6 +421,18 @@ export function markdown(report: BenchReport): string {
   for (const target of report.targets) {
     out.push(`- **${metText(target.met)}** — ${target.name}. ${escapeCell(target.detail)}`);
   }
+  if (report.service.errorSamples.length > 0) {
+    out.push(
+      '',
+      '## Service error log lines',
+      '',
+      `${report.service.errorLines} in all; the first ${report.service.errorSamples.length}:`,
+      '',
+      '```',
+      ...report.service.errorSamples,
+      '```',
+    );
+  }
   out.push('', '## Same answers', '');
   const failed = report.verification.filter((check) => !check.ok);
   out.push(
@@ -448,9 +466,8 @@ export function latencySvg(report: BenchReport): string {
   const values = rows.flatMap((scenario) =>
     SERIES.map((series) => scenario.runs[connections]?.[series.name]?.latency.p95 ?? 0),
   );
-  const maxValue = Math.max(250, ...values) * 1.08;
-  const step = niceStep(maxValue / 8);
-  const axisMax = Math.ceil(maxValue / step) * step;
+  // A log scale: p95s range from a few ms to seconds, and both ends must stay readable.
+  const axisMax = Math.pow(10, Math.max(3, Math.ceil(Math.log10(Math.max(...values, 1) * 1.1))));
   const left = 270;
   const plotWidth = 620;
   const barHeight = 9;
@@ -458,7 +475,8 @@ export function latencySvg(report: BenchReport): string {
   const top = 70;
   const height = top + rows.length * groupHeight + 60;
   const width = left + plotWidth + 90;
-  const x = (value: number) => left + (Math.min(value, axisMax) / axisMax) * plotWidth;
+  const x = (value: number) =>
+    left + (Math.log10(Math.min(Math.max(value, 1), axisMax)) / Math.log10(axisMax)) * plotWidth;
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
@@ -472,7 +490,11 @@ export function latencySvg(report: BenchReport): string {
       `<text x="${lx + 18}" y="46">${escapeXml(TARGET_LABELS[series.name])}</text>`,
     );
   });
-  for (let tick = 0; tick <= axisMax + 1e-9; tick += step) {
+  const ticks: number[] = [];
+  for (let decade = 1; decade <= axisMax; decade *= 10) {
+    for (const factor of [1, 2, 5]) if (decade * factor <= axisMax) ticks.push(decade * factor);
+  }
+  for (const tick of ticks) {
     const tx = x(tick);
     parts.push(
       `<line x1="${tx}" y1="${top - 6}" x2="${tx}" y2="${top + rows.length * groupHeight}" stroke="#e5e7eb"/>`,
@@ -503,17 +525,11 @@ export function latencySvg(report: BenchReport): string {
     `<text x="${limit + 4}" y="${top - 12}" fill="#dc2626">200 ms target</text>`,
     `<line x1="${left}" y1="${top + rows.length * groupHeight}" x2="${left + plotWidth}" y2="${top + rows.length * groupHeight}" stroke="#111827"/>`,
     `<line x1="${left}" y1="${top - 6}" x2="${left}" y2="${top + rows.length * groupHeight}" stroke="#111827"/>`,
-    `<text x="${left + plotWidth / 2}" y="${height - 18}" text-anchor="middle" font-weight="bold">p95 latency (ms)</text>`,
+    `<text x="${left + plotWidth / 2}" y="${height - 18}" text-anchor="middle" font-weight="bold">p95 latency (ms, log scale)</text>`,
     `<text x="16" y="${top + (rows.length * groupHeight) / 2}" transform="rotate(-90 16 ${top + (rows.length * groupHeight) / 2})" text-anchor="middle" font-weight="bold">scenario</text>`,
     '</svg>',
   );
   return parts.join('\n');
-}
-
-function niceStep(raw: number): number {
-  const power = Math.pow(10, Math.floor(Math.log10(raw)));
-  for (const factor of [1, 2, 2.5, 5, 10]) if (raw <= factor * power) return factor * power;
-  return 10 * power;
 }
 
 /** Formats like `prettier --write`, so that `npm run lint` (prettier --check .) accepts the file. */

@@ -406,6 +406,11 @@ async function main(): Promise<void> {
       exitCode: serviceExitCode,
       warnLines: (serviceLog.match(/"level":(40|"warn")/g) ?? []).length,
       errorLines: (serviceLog.match(/"level":(50|60|"error"|"fatal")/g) ?? []).length,
+      errorSamples: serviceLog
+        .split('\n')
+        .filter((line) => /"level":(50|60|"error"|"fatal")/.test(line))
+        .slice(0, 5)
+        .map((line) => line.slice(0, 600)),
     },
     totalSeconds: (Date.now() - startedAt) / 1000,
   };

@@ -452,12 +452,22 @@ export function catalogFacts(seeded: SeededCatalog): CatalogFacts {
   const rareWord = [...RARE_BRANDS].sort((a, b) => countOf(b) - countOf(a))[0];
   const cjkWord = [...CJK_NOUNS].sort((a, b) => countOf(b) - countOf(a))[0];
   const productsIn = (key: number) => plan.subtreeProducts.get(key) ?? 0;
-  const byProducts = (candidates: CategoryPlan[]) =>
-    [...candidates].sort((a, b) => productsIn(b.key) - productsIn(a.key) || a.key - b.key)[0];
+  /** The candidate whose subtree holds the number of products closest to `target`. */
+  const closestTo = (target: number, candidates: CategoryPlan[]) =>
+    [...candidates].sort(
+      (a, b) =>
+        Math.abs(productsIn(a.key) - target) - Math.abs(productsIn(b.key) - target) ||
+        a.key - b.key,
+    )[0];
   const roots = plan.categories.filter((c) => c.depth === 0);
-  const root = byProducts(roots);
+  // A typical root (about a tenth of the catalog), and a mid-level node of about 1% of it.
+  const root = closestTo(plan.products.length / roots.length, roots);
   const midDepth = plan.categories.some((c) => c.depth === 2 && !c.inChain) ? 2 : 1;
-  const mid = byProducts(plan.categories.filter((c) => c.depth === midDepth && !c.inChain)) ?? root;
+  const mid =
+    closestTo(
+      Math.max(40, plan.products.length / 100),
+      plan.categories.filter((c) => c.depth === midDepth && !c.inChain),
+    ) ?? root;
   const chainTop = plan.categories.find((c) => c.inChain && c.depth === 1);
   const skuIndex = Math.floor(plan.products.length * 0.37);
   return {
