@@ -32,7 +32,7 @@ import { definedOnly } from '../common/defined';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { parseIfMatch, strongEtag } from '../common/etag';
 import { ApiProblems } from '../common/dto/problem-details.dto';
-import { ApiIdParam, ParseIdPipe } from '../common/pipes/parse-id.pipe';
+import { ApiIdParam, ParseIdPipe, toId } from '../common/pipes/parse-id.pipe';
 import { CategoriesService } from './categories.service';
 import {
   CategoryDto,
@@ -43,9 +43,6 @@ import {
   TreeQueryDto,
   UpdateCategoryDto,
 } from './dto/category.dto';
-
-const toId = <T extends null | undefined>(id: number | T): string | T =>
-  typeof id === 'number' ? String(id) : id;
 
 @ApiTags('categories')
 @Controller('categories')

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { isForeignKeyViolation, isUniqueViolation } from '../common/errors/database-errors';
-import { DomainError, NotFoundError, PreconditionFailedError } from '../common/errors/domain-error';
+import {
+  DomainError,
+  missingOrChanged,
+  NotFoundError,
+  PreconditionFailedError,
+} from '../common/errors/domain-error';
 import { Precondition, satisfies, versionsOf } from '../common/etag';
 import { decodeCursor, keysetPage } from '../common/cursor';
 import { Page } from '../common/dto/page.dto';
@@ -122,7 +127,10 @@ export class CategoriesService {
           await this.checkMove(tree, id, changes.parentId);
         }
         const updated = await tree.update(id, changes, versionsOf(precondition));
-        if (!updated) throw await missingOrChanged(tree, id, precondition);
+        if (!updated)
+          throw await missingOrChanged('Category', id, precondition, (category) =>
+            tree.exists(category),
+          );
         return updated;
       });
     } catch (error) {
@@ -134,7 +142,9 @@ export class CategoriesService {
     await this.categories.transaction(async (tree) => {
       await tree.lockTree();
       if (!(await tree.delete(id, versionsOf(precondition)))) {
-        throw await missingOrChanged(tree, id, precondition);
+        throw await missingOrChanged('Category', id, precondition, (category) =>
+          tree.exists(category),
+        );
       }
     });
   }
@@ -190,17 +200,6 @@ export class CategoriesService {
     if (parentId !== null && isForeignKeyViolation(error)) return unknownParent(parentId);
     return error;
   }
-}
-
-/** Why a conditional write changed nothing: the category is gone (404) or has moved on (412). */
-async function missingOrChanged(
-  tree: CategoriesRepository,
-  id: string,
-  precondition?: Precondition,
-): Promise<DomainError> {
-  return precondition && (await tree.exists(id))
-    ? new PreconditionFailedError('Category', id)
-    : new NotFoundError('Category', id);
 }
 
 function unknownParent(parentId: string): DomainError {

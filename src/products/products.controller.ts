@@ -32,13 +32,10 @@ import { definedOnly } from '../common/defined';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import { parseIfMatch, strongEtag } from '../common/etag';
 import { ApiProblems } from '../common/dto/problem-details.dto';
-import { ApiIdParam, ParseIdPipe } from '../common/pipes/parse-id.pipe';
+import { ApiIdParam, ParseIdPipe, toId } from '../common/pipes/parse-id.pipe';
 import { ListProductsQueryDto } from './dto/list-products-query.dto';
 import { CreateProductDto, ProductDto, ProductPageDto, UpdateProductDto } from './dto/product.dto';
 import { ProductsService } from './products.service';
-
-const toId = <T extends null | undefined>(id: number | T): string | T =>
-  typeof id === 'number' ? String(id) : id;
 
 @ApiTags('products')
 @Controller('products')

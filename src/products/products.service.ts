@@ -8,7 +8,12 @@ import {
   isUniqueViolation,
   retryTransientConflicts,
 } from '../common/errors/database-errors';
-import { DomainError, NotFoundError, PreconditionFailedError } from '../common/errors/domain-error';
+import {
+  DomainError,
+  missingOrChanged,
+  NotFoundError,
+  PreconditionFailedError,
+} from '../common/errors/domain-error';
 import { CatalogMetrics } from '../metrics/catalog-metrics';
 import { CATEGORY_FOREIGN_KEY, Product, SKU_CONSTRAINT } from './product.entity';
 import { ProductsRepository, ProductValues } from './products.repository';
@@ -81,7 +86,10 @@ export class ProductsService {
       } catch (error) {
         throw translate(error, changes);
       }
-      if (!updated) throw await this.missingOrChanged(id, precondition);
+      if (!updated)
+        throw await missingOrChanged('Product', id, precondition, (product) =>
+          this.products.exists(product),
+        );
       return updated;
     });
   }
@@ -89,16 +97,11 @@ export class ProductsService {
   delete(id: string, precondition?: Precondition): Promise<void> {
     return this.metrics.mutation('product', 'delete', async () => {
       if (!(await this.products.delete(id, versionsOf(precondition)))) {
-        throw await this.missingOrChanged(id, precondition);
+        throw await missingOrChanged('Product', id, precondition, (product) =>
+          this.products.exists(product),
+        );
       }
     });
-  }
-
-  /** Why a conditional write changed nothing: the product is gone (404) or has moved on (412). */
-  private async missingOrChanged(id: string, precondition?: Precondition): Promise<DomainError> {
-    return precondition && (await this.products.exists(id))
-      ? new PreconditionFailedError('Product', id)
-      : new NotFoundError('Product', id);
   }
 }
 

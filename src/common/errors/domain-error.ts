@@ -91,6 +91,18 @@ export class ValidationFailedError extends DomainError {
   }
 }
 
+/** Why a conditional write changed nothing: the resource is gone (404) or has moved on (412). */
+export async function missingOrChanged(
+  resource: 'Category' | 'Product',
+  id: string,
+  precondition: unknown,
+  exists: (id: string) => Promise<boolean>,
+): Promise<DomainError> {
+  return precondition && (await exists(id))
+    ? new PreconditionFailedError(resource, id)
+    : new NotFoundError(resource, id);
+}
+
 export class PreconditionFailedError extends DomainError {
   constructor(resource: 'Category' | 'Product', id: string) {
     super(

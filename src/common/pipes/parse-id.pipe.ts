@@ -39,3 +39,7 @@ export const ApiIdParam = () =>
     schema: { type: 'integer', minimum: 1, example: 1 },
     description: 'A positive integer; anything else is a 422',
   });
+
+/** A body's numeric reference as the string id the services take; null and absent stay as they are. */
+export const toId = <T extends null | undefined>(id: number | T): string | T =>
+  typeof id === 'number' ? String(id) : id;
