@@ -33,6 +33,8 @@ export class AppModule {
             url: databaseUrl,
             poolSize: config.DB_POOL_SIZE,
             runMigrations: config.DB_RUN_MIGRATIONS,
+            statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+            poolTimeoutMs: config.DB_POOL_TIMEOUT_MS,
           }),
           autoLoadEntities: true,
           entities: [],

@@ -62,6 +62,18 @@ export class AppConfig {
   @IsBoolean({ message: 'must be true or false' })
   DB_RUN_MIGRATIONS = true;
 
+  /** Longest a statement may run before PostgreSQL cancels it (the request answers 503). */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be at least 1' })
+  DB_STATEMENT_TIMEOUT_MS = 10_000;
+
+  /** Longest a request waits for a pooled connection (or a new one) before answering 503. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be at least 1' })
+  DB_POOL_TIMEOUT_MS = 3_000;
+
   /** Requests slower than this are logged as a warning. */
   @Transform(toInt)
   @IsInt({ message: 'must be an integer' })

@@ -5,6 +5,8 @@ export interface DatabaseSettings {
   url: string;
   poolSize: number;
   runMigrations: boolean;
+  statementTimeoutMs?: number;
+  poolTimeoutMs?: number;
 }
 
 /** The TypeORM options shared by the application and the TypeORM CLI. */
@@ -22,8 +24,8 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     extra: {
       application_name: 'catalog-service',
       // Fail fast when the database is down or the pool is exhausted, and never let a statement hang.
-      connectionTimeoutMillis: 3_000,
-      statement_timeout: 10_000,
+      connectionTimeoutMillis: settings.poolTimeoutMs ?? 3_000,
+      statement_timeout: settings.statementTimeoutMs ?? 10_000,
       // Fuzzy search (`q <% title`) matches a misspelled word such as "lapotp" for "Laptop".
       options: '-c pg_trgm.word_similarity_threshold=0.4',
     },
