@@ -169,8 +169,9 @@ export class SearchRepository implements OnModuleInit {
 
   /**
    * The page (with one row more than asked, to tell whether another follows) and its exact total
-   * from one statement, so the two always agree; a second statement only when the page is empty
-   * past the first one, or follows a cursor (the total then counts the whole query).
+   * in one statement, so the two always agree: the count is an uncorrelated subquery over the same
+   * filters (without the cursor), which PostgreSQL runs once beside a page that may still stop
+   * early on an index. A second statement only when the page is empty.
    */
   async search(criteria: SearchCriteria): Promise<SearchResult> {
     const filtered = applyFilters(this.products.createQueryBuilder('p'), criteria);
@@ -178,29 +179,30 @@ export class SearchRepository implements OnModuleInit {
       .addSelect(CREATED_AT_TEXT, 'cursor_created_at')
       .limit(criteria.limit + 1)
       .offset(criteria.offset);
-    const totalInPage = criteria.withTotal && criteria.after === undefined;
-    if (totalInPage) page.addSelect('count(*) OVER ()', 'total');
-    const separateCount = criteria.withTotal && criteria.after !== undefined;
-    const [{ entities, raw }, counted] = await Promise.all([
-      page.getRawAndEntities<{ cursor_created_at: string; total?: string }>(),
-      separateCount ? this.count(filtered, criteria) : undefined,
-    ]);
+    if (criteria.withTotal)
+      page.addSelect(`(${filtered.clone().select('count(*)::int').getQuery()})`, 'total');
+    const { entities, raw } = await page.getRawAndEntities<{
+      cursor_created_at: string;
+      total?: number;
+    }>();
     const rows = entities.map((product, index) => ({
       product,
       key: sortKeyOf(criteria.sort, product, raw[index].cursor_created_at),
     }));
     if (rows.length > 0) {
-      const total = totalInPage ? Number(raw[0].total) : (counted?.total ?? null);
-      return { rows, total, categoryExists: true };
+      return {
+        rows,
+        total: criteria.withTotal ? Number(raw[0].total) : null,
+        categoryExists: true,
+      };
     }
-    if (totalInPage && criteria.offset > 0) {
+    if (criteria.withTotal && (criteria.offset > 0 || criteria.after !== undefined)) {
       const { total, categoryExists } = await this.count(filtered, criteria);
       return { rows, total, categoryExists };
     }
     const categoryExists =
-      counted?.categoryExists ??
-      (criteria.categoryId === undefined || (await this.categoryExists(criteria.categoryId)));
-    return { rows, total: criteria.withTotal ? (counted?.total ?? 0) : null, categoryExists };
+      criteria.categoryId === undefined || (await this.categoryExists(criteria.categoryId));
+    return { rows, total: criteria.withTotal ? 0 : null, categoryExists };
   }
 
   /** The exact number of matches, and whether the category asked for exists, in one statement. */

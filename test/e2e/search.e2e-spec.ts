@@ -300,7 +300,7 @@ describe('Search (e2e)', () => {
       const next = await search('q=pager&limit=1');
       statements.length = 0;
       await search(`q=pager&limit=1&cursor=${next.next_cursor}`);
-      expect(statements).toHaveLength(2); // after a cursor, the total counts the whole query
+      expect(statements).toHaveLength(1); // after a cursor too, the total counts the whole query
 
       const etag = (await api().get('/api/v1/products/search?q=gizmo')).headers.etag;
       statements.length = 0;
