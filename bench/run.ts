@@ -249,14 +249,9 @@ async function main(): Promise<void> {
   for (const scenario of scenarios) {
     const report = reports.get(scenario.id)!;
     for (const target of targetsOf(scenario)) {
-      const program = await scenario.prepare(target);
-      if (isUnsupported(program)) {
-        if (target.name === 'service') {
-          report.unsupported = program.unsupported;
-          warn(`${scenario.id}: not supported: ${program.unsupported}`);
-          break;
-        }
-        (report.floorUnsupported ??= {})[target.name] = program.unsupported;
+      const program = await prepare(scenario, target, report);
+      if (!program) {
+        if (report.unsupported) break;
         continue;
       }
       report.sqlPerRequest[target.name] = await countStatements(
@@ -287,14 +282,9 @@ async function main(): Promise<void> {
         if (report.unsupported) continue;
         const runs: Partial<Record<TargetName, Run>> = (report.runs[connections] = {});
         for (const target of targetsOf(scenario)) {
-          const program = await scenario.prepare(target);
-          if (isUnsupported(program)) {
-            if (target.name === 'service') {
-              report.unsupported = program.unsupported;
-              warn(`${scenario.id}: not supported: ${program.unsupported}`);
-              break;
-            }
-            (report.floorUnsupported ??= {})[target.name] = program.unsupported;
+          const program = await prepare(scenario, target, report);
+          if (!program) {
+            if (report.unsupported) break;
             continue;
           }
           if (settings.warmup > 0) await runLoad(target.url, program, connections, settings.warmup);
@@ -431,6 +421,26 @@ async function main(): Promise<void> {
 
 const fmt = (value: number | null | undefined) =>
   value === undefined || value === null ? '—' : value.toFixed(2);
+
+/**
+ * The scenario's program for one target, or undefined when that target cannot run it; why is
+ * recorded on the report (a service that cannot run it makes the whole scenario unsupported).
+ */
+async function prepare(
+  scenario: Scenario,
+  target: Target,
+  report: ScenarioReport,
+): Promise<Program | undefined> {
+  const program = await scenario.prepare(target);
+  if (!isUnsupported(program)) return program;
+  if (target.name === 'service') {
+    report.unsupported = program.unsupported;
+    warn(`${scenario.id}: not supported: ${program.unsupported}`);
+  } else {
+    (report.floorUnsupported ??= {})[target.name] = program.unsupported;
+  }
+  return undefined;
+}
 
 function describe(result: LoadResult): string {
   const { latency } = result;

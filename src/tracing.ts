@@ -4,6 +4,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { isOperationsRoute } from './metrics/http-route';
 
 /**
  * OpenTelemetry traces (HTTP, Express, pg) exported over OTLP/HTTP, with trace and span ids in
@@ -17,7 +18,7 @@ function startTracing(): NodeSDK | undefined {
     traceExporter: new OTLPTraceExporter(),
     instrumentations: [
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => /^\/(health|metrics)(\/|$)/.test(request.url ?? ''),
+        ignoreIncomingRequestHook: (request) => isOperationsRoute(request.url ?? ''),
       }),
       new ExpressInstrumentation(),
       new PgInstrumentation(),
