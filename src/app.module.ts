@@ -5,11 +5,13 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { createLoggerModule, LoggingOptions } from './common/logging/logger.module';
 import { AppConfig } from './config/configuration';
 import { dataSourceOptions } from './database/data-source-options';
+import { DatabaseUrls } from './database/database-urls';
 import { HealthModule } from './health/health.module';
 import { CatalogVersionModule } from './catalog-version/catalog-version.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { SharedRedisModule } from './redis/shared-redis';
 import { CategoriesModule } from './categories/categories.module';
 import { ProductsModule } from './products/products.module';
 import { SearchModule } from './search/search.module';
@@ -31,6 +33,7 @@ export class AppModule {
         TypeOrmModule.forRoot({
           ...dataSourceOptions({
             url: databaseUrl,
+            replicaUrls: config.DATABASE_READ_URLS,
             poolSize: config.DB_POOL_SIZE,
             runMigrations: config.DB_RUN_MIGRATIONS,
             statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
@@ -39,6 +42,7 @@ export class AppModule {
           autoLoadEntities: true,
           entities: [],
         }),
+        SharedRedisModule,
         HealthModule,
         MetricsModule,
         RateLimitModule,
@@ -51,9 +55,13 @@ export class AppModule {
       ],
       providers: [
         { provide: AppConfig, useValue: config },
+        {
+          provide: DatabaseUrls,
+          useValue: new DatabaseUrls(databaseUrl, config.DATABASE_READ_URLS),
+        },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
-      exports: [AppConfig],
+      exports: [AppConfig, DatabaseUrls],
       global: true,
     };
   }

@@ -42,6 +42,17 @@ export class AppConfig {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
+  /** Read replicas of the primary, comma-separated: unconditional reads go there once they have caught up. */
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.split(',').map((url) => url.trim()) : value,
+  )
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, {
+    each: true,
+    message: 'must be comma-separated postgres:// or postgresql:// URLs',
+  })
+  DATABASE_READ_URLS?: string[];
+
   @IsString()
   @Matches(/\S/, { message: 'must not be empty' })
   EMBEDDED_PG_DIR = resolve('.data', 'postgres');
@@ -113,7 +124,7 @@ export class ConfigError extends Error {}
 export function validateConfig(env: Record<string, unknown>): AppConfig {
   const present = Object.fromEntries(
     Object.keys(new AppConfig())
-      .concat('DATABASE_URL', 'REDIS_URL', 'CORS_ORIGINS')
+      .concat('DATABASE_URL', 'DATABASE_READ_URLS', 'REDIS_URL', 'CORS_ORIGINS')
       .filter((key) => env[key] !== undefined && env[key] !== '')
       .map((key) => [key, env[key]]),
   );

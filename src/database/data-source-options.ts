@@ -3,6 +3,8 @@ import { DataSourceOptions } from 'typeorm';
 
 export interface DatabaseSettings {
   url: string;
+  /** Read replicas: used only where a read asks for one (see ReadRouting). */
+  replicaUrls?: string[];
   poolSize: number;
   runMigrations: boolean;
   statementTimeoutMs?: number;
@@ -13,7 +15,15 @@ export interface DatabaseSettings {
 export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
   return {
     type: 'postgres',
-    url: settings.url,
+    ...(settings.replicaUrls?.length
+      ? {
+          replication: {
+            master: { url: settings.url },
+            slaves: settings.replicaUrls.map((url) => ({ url })),
+            defaultMode: 'master',
+          },
+        }
+      : { url: settings.url }),
     entities: [join(__dirname, '..', '**', '*.entity.{ts,js}')],
     migrations: [join(__dirname, '..', '..', 'typeorm-migrations', '*.{ts,js}')],
     migrationsTableName: 'typeorm_migrations',

@@ -4,13 +4,14 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/configuration';
 import { RATE_LIMIT_WINDOW_MS, RateLimitGuard } from './rate-limit.guard';
 import { RateLimitStorage } from './rate-limit.storage';
+import { SharedRedis } from '../redis/shared-redis';
 
 @Module({
   providers: [
     {
       provide: RateLimitStorage,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => new RateLimitStorage(config.REDIS_URL),
+      inject: [SharedRedis],
+      useFactory: (redis: SharedRedis) => new RateLimitStorage(redis.client),
     },
   ],
   exports: [RateLimitStorage],

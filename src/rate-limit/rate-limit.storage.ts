@@ -11,18 +11,10 @@ import Redis from 'ioredis';
  */
 export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly logger = new Logger('RateLimit');
-  private readonly redis?: Redis;
   private readonly store: ThrottlerStorage;
 
-  constructor(redisUrl?: string) {
-    if (redisUrl) {
-      // No offline queue: while Redis is down, commands fail at once instead of waiting.
-      this.redis = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-      this.redis.on('error', (error: Error) => this.logger.debug(`Redis: ${error.message}`));
-      this.store = new ThrottlerStorageRedisService(this.redis);
-    } else {
-      this.store = new ThrottlerStorageService();
-    }
+  constructor(redis: Redis | undefined) {
+    this.store = redis ? new ThrottlerStorageRedisService(redis) : new ThrottlerStorageService();
   }
 
   async increment(
@@ -43,7 +35,6 @@ export class RateLimitStorage implements ThrottlerStorage, OnApplicationShutdown
   }
 
   onApplicationShutdown(): void {
-    this.redis?.disconnect();
     (this.store as Partial<OnApplicationShutdown>).onApplicationShutdown?.();
   }
 }

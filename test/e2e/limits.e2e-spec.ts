@@ -1,27 +1,9 @@
-import Redis from 'ioredis';
 import request from 'supertest';
 import { createCategory } from '../factories/catalog.factory';
+import { freshRedis } from '../utils/redis';
 import { createTestApp, TestApp } from '../utils/test-app';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/7';
-
-async function redisAvailable(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-  });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    await redis.flushdb();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 describe('Limits and security headers (e2e)', () => {
   describe('with the defaults', () => {
@@ -121,7 +103,7 @@ describe('Limits and security headers (e2e)', () => {
   describe('with a budget in Redis', () => {
     let available = false;
     beforeAll(async () => {
-      available = await redisAvailable();
+      available = await freshRedis(REDIS_URL);
       if (!available)
         console.warn(`Skipping the Redis rate-limit checks: no Redis at ${REDIS_URL}`);
     });

@@ -1,0 +1,132 @@
+import type { Client } from 'pg';
+import request from 'supertest';
+import { CatalogVersion } from '../../src/catalog-version/catalog-version.service';
+import { createProduct, uniqueSku } from '../factories/catalog.factory';
+import { freshRedis } from '../utils/redis';
+import { createTestApp, TestApp } from '../utils/test-app';
+
+const REDIS_URL = process.env.TEST_REDIS_URL_SCALE ?? 'redis://127.0.0.1:6379/8';
+const SEARCH = '/api/v1/products/search?q=replica';
+
+/**
+ * Two instances of the service on one PostgreSQL and one Redis. The second never hears the
+ * database's change notifications, as if they were always late: what it knows of the first one's
+ * writes, it knows through Redis.
+ */
+describe('Two instances on one database and one Redis (e2e)', () => {
+  let available = false;
+  let first: TestApp;
+  let second: TestApp;
+
+  beforeAll(async () => {
+    available = await freshRedis(REDIS_URL);
+    if (!available) {
+      console.warn(`Skipping the two-instance checks: no Redis at ${REDIS_URL}`);
+      return;
+    }
+    const env = { REDIS_URL, RATE_LIMIT_PER_MINUTE: '10000' };
+    first = await createTestApp(env);
+    second = await createTestApp(env, { database: first.database });
+    const version = second.app.get(CatalogVersion);
+    const { listener } = version as unknown as { listener: Client };
+    listener.removeAllListeners('notification');
+  });
+
+  afterAll(async () => {
+    if (!available) return;
+    await second.app.close();
+    await first.close();
+  });
+
+  const ids = (response: request.Response): number[] =>
+    (response.body as { items: Array<{ id: number }> }).items.map((product) => product.id);
+
+  it('should never answer stale, 200 or 304, after a write acknowledged by the other instance', async () => {
+    if (!available) return;
+    for (let round = 0; round < 10; round++) {
+      const before = await request(second.http).get(SEARCH).expect(200);
+      await request(second.http).get(SEARCH).set('If-None-Match', before.headers.etag).expect(304);
+
+      const created = await createProduct(first.http, { title: `Replica lamp ${round}` });
+
+      const revalidated = await request(second.http)
+        .get(SEARCH)
+        .set('If-None-Match', before.headers.etag)
+        .expect(200);
+      expect(ids(revalidated)).toContain(created.id);
+      expect(revalidated.headers.etag).not.toBe(before.headers.etag);
+      expect(ids(await request(second.http).get(SEARCH).expect(200))).toContain(created.id);
+    }
+  });
+
+  it('should show the other instance a delete at once', async () => {
+    if (!available) return;
+    const product = await createProduct(first.http, { title: 'Replica chair' });
+    const before = await request(second.http).get(SEARCH).expect(200);
+    expect(ids(before)).toContain(product.id);
+
+    await request(first.http).delete(`/api/v1/products/${product.id}`).expect(204);
+
+    const after = await request(second.http)
+      .get(SEARCH)
+      .set('If-None-Match', before.headers.etag)
+      .expect(200);
+    expect(ids(after)).not.toContain(product.id);
+  });
+
+  it('should replay an idempotent create retried on the other instance', async () => {
+    if (!available) return;
+    const body = { title: 'Replica desk', sku: uniqueSku(), price: '12.50' };
+    const created = await request(first.http)
+      .post('/api/v1/products')
+      .set('Idempotency-Key', `scale-out-${body.sku}`)
+      .send(body)
+      .expect(201);
+
+    const retried = await request(second.http)
+      .post('/api/v1/products')
+      .set('Idempotency-Key', `scale-out-${body.sku}`)
+      .send(body)
+      .expect(201);
+
+    expect(retried.headers['idempotent-replayed']).toBe('true');
+    expect(retried.body).toEqual(created.body);
+    const found = await request(second.http).get(`/api/v1/products/search?q=${body.sku}`);
+    expect(found.body.total).toBe(1);
+  });
+
+  it('should count requests to both instances against one rate-limit budget', async () => {
+    if (!available) return;
+    const remaining = async (instance: TestApp) =>
+      Number(
+        (await request(instance.http).get('/api/v1/categories').expect(200)).headers[
+          'ratelimit-remaining'
+        ],
+      );
+    const afterFirst = await remaining(first);
+    const afterSecond = await remaining(second);
+    const afterFirstAgain = await remaining(first);
+    expect([afterSecond, afterFirstAgain]).toEqual([afterFirst - 1, afterFirst - 2]);
+  });
+});
+
+describe('An instance whose Redis is unreachable (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ REDIS_URL: 'redis://127.0.0.1:1' });
+  });
+  afterAll(() => t.close());
+
+  it('should still tag reads, answer 304, and never answer stale after a write', async () => {
+    const before = await request(t.http).get(SEARCH).expect(200);
+    await request(t.http).get(SEARCH).set('If-None-Match', before.headers.etag).expect(304);
+    const created = await createProduct(t.http, { title: 'Replica sofa' });
+    const after = await request(t.http)
+      .get(SEARCH)
+      .set('If-None-Match', before.headers.etag)
+      .expect(200);
+    expect((after.body as { items: Array<{ id: number }> }).items.map((p) => p.id)).toContain(
+      created.id,
+    );
+  });
+});
