@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { createLoggerModule, LoggingOptions } from './common/logging/logger.module';
 import { AppConfig } from './config/configuration';
 import { dataSourceOptions } from './database/data-source-options';
 import { DatabaseUrls } from './database/database-urls';
+import { ReadReplicasInterceptor } from './database/read-replicas.interceptor';
 import { HealthModule } from './health/health.module';
 import { CatalogVersionModule } from './catalog-version/catalog-version.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
@@ -60,6 +61,9 @@ export class AppModule {
           useValue: new DatabaseUrls(databaseUrl, config.DATABASE_READ_URLS),
         },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        ...(config.DATABASE_READ_URLS?.length
+          ? [{ provide: APP_INTERCEPTOR, useClass: ReadReplicasInterceptor }]
+          : []),
       ],
       exports: [AppConfig, DatabaseUrls],
       global: true,

@@ -272,6 +272,7 @@ describe('monitoring and deployment files', () => {
       for (const name of [
         'PORT',
         'DATABASE_URL',
+        'DATABASE_READ_URLS',
         'EMBEDDED_PG_DIR',
         'EMBEDDED_PG_PORT',
         'DB_POOL_SIZE',

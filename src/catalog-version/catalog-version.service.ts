@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { currentRequestContext } from '../common/request-context';
 import { DatabaseUrls } from '../database/database-urls';
 import { SharedRedis } from '../redis/shared-redis';
 
@@ -47,7 +48,10 @@ export class CatalogVersion implements OnApplicationBootstrap, OnApplicationShut
     this.changeKey = `catalog-service:${new URL(databases.primary).pathname}:change`;
   }
 
+  /** The version a read is tagged with: the replica's own when the request reads from one. */
   async current(): Promise<string> {
+    const replica = currentRequestContext()?.replica;
+    if (replica) return replica.version;
     const change = await this.sharedChange();
     if (this.listening && this.known !== undefined && change === this.knownChange)
       return this.known.toString();

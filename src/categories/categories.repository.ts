@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { retryTransientConflicts } from '../common/errors/database-errors';
 import { Category, MAX_CATEGORY_DEPTH } from './category.entity';
+import { readRepository } from '../common/request-context';
 
 /** Key of the transaction-scoped advisory lock that serialises every change to the tree's shape. */
 const TREE_LOCK_KEY = 7_261_001;
@@ -87,6 +88,11 @@ function toCategory(row: CategoryRow): Category {
 export class CategoriesRepository {
   constructor(@InjectRepository(Category) private readonly repository: Repository<Category>) {}
 
+  /** Reads go to the request's replica, if it reads from one. */
+  private get reads(): Repository<Category> {
+    return readRepository(this.repository);
+  }
+
   /** Runs `work` in one transaction, with a repository bound to it; deadlock victims run again. */
   transaction<T>(work: (transactional: CategoriesRepository) => Promise<T>): Promise<T> {
     return retryTransientConflicts(() =>
@@ -103,7 +109,7 @@ export class CategoriesRepository {
 
   /** The category with its row version. */
   async findById(id: string): Promise<Category | null> {
-    const rows = await this.repository.query<CategoryRow[]>(
+    const rows = await this.reads.query<CategoryRow[]>(
       `SELECT ${COLUMNS}, ${VERSION} FROM category WHERE id = $1`,
       [id],
     );
@@ -111,7 +117,7 @@ export class CategoriesRepository {
   }
 
   async exists(id: string): Promise<boolean> {
-    return this.repository.existsBy({ id });
+    return this.reads.existsBy({ id });
   }
 
   /**
@@ -126,14 +132,14 @@ export class CategoriesRepository {
     withTotal: boolean;
   }): Promise<[Category[], number | null]> {
     const where = page.parentId === undefined ? {} : { parentId: page.parentId };
-    const query = this.repository
+    const query = this.reads
       .createQueryBuilder('c')
       .where(where)
       .orderBy('c.id', 'ASC')
       .limit(page.limit + 1)
       .offset(page.offset);
     if (page.afterId !== undefined) query.andWhere('c.id > :afterId', { afterId: page.afterId });
-    return Promise.all([query.getMany(), page.withTotal ? this.repository.countBy(where) : null]);
+    return Promise.all([query.getMany(), page.withTotal ? this.reads.countBy(where) : null]);
   }
 
   async insert(values: { name: string; parentId: string | null }): Promise<Category> {
@@ -178,13 +184,13 @@ export class CategoriesRepository {
 
   /** The root-first path from a root down to the category itself; empty when it does not exist. */
   async pathFromRoot(id: string): Promise<Category[]> {
-    const rows = await this.repository.query<CategoryRow[]>(PATH_TO_ROOT, [id]);
+    const rows = await this.reads.query<CategoryRow[]>(PATH_TO_ROOT, [id]);
     return rows.map(toCategory);
   }
 
   /** The category and its descendants down to `levels` below it, shallowest first. */
   async subtree(id: string, levels: number): Promise<CategoryAtDepth[]> {
-    const rows = await this.repository.query<Array<CategoryRow & { depth: number }>>(SUBTREE, [
+    const rows = await this.reads.query<Array<CategoryRow & { depth: number }>>(SUBTREE, [
       id,
       levels,
     ]);
@@ -192,9 +198,7 @@ export class CategoriesRepository {
   }
 
   async subtreeHeight(id: string): Promise<number | null> {
-    const rows = await this.repository.query<Array<{ height: number | null }>>(SUBTREE_HEIGHT, [
-      id,
-    ]);
+    const rows = await this.reads.query<Array<{ height: number | null }>>(SUBTREE_HEIGHT, [id]);
     return rows[0]?.height ?? null;
   }
 

@@ -18,11 +18,13 @@ describe('validateConfig', () => {
     const config = validateConfig({
       PORT: '8080',
       DATABASE_URL: 'postgres://u:p@db:5432/catalog',
+      DATABASE_READ_URLS: 'postgres://u:p@replica-1/catalog, postgres://u:p@replica-2/catalog',
       DB_POOL_SIZE: '25',
       DB_RUN_MIGRATIONS: 'false',
       LOG_LEVEL: 'debug',
     });
     expect(config).toMatchObject({
+      DATABASE_READ_URLS: ['postgres://u:p@replica-1/catalog', 'postgres://u:p@replica-2/catalog'],
       PORT: 8080,
       DATABASE_URL: 'postgres://u:p@db:5432/catalog',
       DB_POOL_SIZE: 25,
@@ -39,6 +41,11 @@ describe('validateConfig', () => {
       'DATABASE_URL',
       'mysql://x',
       'DATABASE_URL="mysql://x" must be a postgres:// or postgresql:// URL',
+    ],
+    [
+      'DATABASE_READ_URLS',
+      'postgres://replica/catalog,replica-2',
+      'must be comma-separated postgres:// or postgresql:// URLs',
     ],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL="loud" must be one of'],
     ['DB_RUN_MIGRATIONS', 'maybe', 'DB_RUN_MIGRATIONS="maybe" must be true or false'],

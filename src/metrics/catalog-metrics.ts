@@ -62,6 +62,11 @@ export const METRIC_PROVIDERS = [
     help: 'Category writes refused by a tree rule',
     labelNames: ['reason'],
   }),
+  makeCounterProvider({
+    name: 'catalog_db_reads_total',
+    help: 'Reads that could use a read replica, by where they went (only with DATABASE_READ_URLS)',
+    labelNames: ['target'],
+  }),
 ];
 
 const RULE_FAILURES: Partial<Record<ErrorCode, string>> = {
@@ -90,6 +95,7 @@ export class CatalogMetrics {
     @InjectMetric('catalog_product_mutations_total') private readonly productMutations: Counter,
     @InjectMetric('catalog_category_mutations_total') private readonly categoryMutations: Counter,
     @InjectMetric('catalog_category_rule_failures_total') private readonly ruleFailures: Counter,
+    @InjectMetric('catalog_db_reads_total') readonly replicaReads: Counter,
   ) {}
 
   /** Runs a write, then counts and logs its outcome: success, or the error code that refused it. */

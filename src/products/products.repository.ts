@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { Product } from './product.entity';
+import { readRepository } from '../common/request-context';
 
 export interface ProductValues {
   title: string;
@@ -16,9 +17,14 @@ export interface ProductValues {
 export class ProductsRepository {
   constructor(@InjectRepository(Product) private readonly repository: Repository<Product>) {}
 
+  /** Reads go to the request's replica, if it reads from one. */
+  private get reads(): Repository<Product> {
+    return readRepository(this.repository);
+  }
+
   /** The product with its row version, in one statement. */
   async findById(id: string): Promise<Product | null> {
-    const { entities, raw } = await this.repository
+    const { entities, raw } = await this.reads
       .createQueryBuilder('p')
       .addSelect('"p"."xmin"::text', 'version')
       .where('p.id = :id', { id })
@@ -27,13 +33,13 @@ export class ProductsRepository {
   }
 
   async exists(id: string): Promise<boolean> {
-    return this.repository.existsBy({ id });
+    return this.reads.existsBy({ id });
   }
 
   /** Those of `ids` that exist, by id, in one statement. */
   async findByIds(ids: string[]): Promise<Product[]> {
     if (ids.length === 0) return [];
-    return this.repository.find({ where: { id: In(ids) }, order: { id: 'ASC' } });
+    return this.reads.find({ where: { id: In(ids) }, order: { id: 'ASC' } });
   }
 
   /**
@@ -46,13 +52,13 @@ export class ProductsRepository {
     afterId?: string;
     withTotal: boolean;
   }): Promise<[Product[], number | null]> {
-    const query = this.repository
+    const query = this.reads
       .createQueryBuilder('p')
       .orderBy('p.id', 'ASC')
       .limit(page.limit + 1)
       .offset(page.offset);
     if (page.afterId !== undefined) query.where('p.id > :afterId', { afterId: page.afterId });
-    return Promise.all([query.getMany(), page.withTotal ? this.repository.count() : null]);
+    return Promise.all([query.getMany(), page.withTotal ? this.reads.count() : null]);
   }
 
   async insert(values: ProductValues): Promise<Product> {

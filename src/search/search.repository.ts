@@ -4,6 +4,7 @@ import { Repository, SelectQueryBuilder } from 'typeorm';
 import { Category } from '../categories/category.entity';
 import { Product } from '../products/product.entity';
 import type { SortKey } from './dto/search-query.dto';
+import { readRepository } from '../common/request-context';
 
 export interface SqlCondition {
   sql: string;
@@ -152,6 +153,11 @@ function sortKeyOf(sort: SortKey, product: Product, createdAt: string): string[]
 export class SearchRepository implements OnModuleInit {
   constructor(@InjectRepository(Product) private readonly products: Repository<Product>) {}
 
+  /** Reads go to the request's replica, if it reads from one. */
+  private get reads(): Repository<Product> {
+    return readRepository(this.products);
+  }
+
   /**
    * Case-insensitive search relies on the database's ctype folding every script; a "C" or
    * non-UTF-8 database would silently match ASCII only, so refuse to start on one.
@@ -174,7 +180,7 @@ export class SearchRepository implements OnModuleInit {
    * early on an index. A second statement only when the page is empty.
    */
   async search(criteria: SearchCriteria): Promise<SearchResult> {
-    const filtered = applyFilters(this.products.createQueryBuilder('p'), criteria);
+    const filtered = applyFilters(this.reads.createQueryBuilder('p'), criteria);
     const page = applyKeyset(applySort(filtered.clone(), criteria), criteria)
       .addSelect(CREATED_AT_TEXT, 'cursor_created_at')
       .limit(criteria.limit + 1)
@@ -225,6 +231,6 @@ export class SearchRepository implements OnModuleInit {
   }
 
   private categoryExists(id: string): Promise<boolean> {
-    return this.products.manager.getRepository(Category).existsBy({ id });
+    return this.reads.manager.getRepository(Category).existsBy({ id });
   }
 }
