@@ -1,10 +1,13 @@
 import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** The single row of the catalog version; triggers on product and category bump it (see the migration). */
+/**
+ * One of the counters whose sum is the catalog version; triggers on product and category bump
+ * the counter of the writing connection (see the migrations).
+ */
 @Entity('catalog_version')
-@Check('catalog_version_single_row', '"id" = 1')
-export class CatalogVersionRow {
-  @PrimaryColumn({ type: 'smallint', default: 1, primaryKeyConstraintName: 'catalog_version_pkey' })
+@Check('catalog_version_slot', '"id" >= 1 AND "id" <= 16')
+export class CatalogVersionCounter {
+  @PrimaryColumn({ type: 'smallint', primaryKeyConstraintName: 'catalog_version_pkey' })
   id!: number;
 
   @Column({ type: 'bigint' })

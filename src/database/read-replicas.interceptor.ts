@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
 import { concatMap, finalize, from, Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
-import { CatalogVersion } from '../catalog-version/catalog-version.service';
+import { CatalogVersion, readCatalogVersion } from '../catalog-version/catalog-version.service';
 import { currentRequestContext, ReplicaRead } from '../common/request-context';
 import { CatalogMetrics } from '../metrics/catalog-metrics';
 import { isOperationsRoute } from '../metrics/http-route';
@@ -46,9 +46,7 @@ export class ReadReplicasInterceptor implements NestInterceptor {
     const required = BigInt(await this.catalogVersion.current());
     const runner = this.dataSource.createQueryRunner('slave');
     try {
-      const [{ version }] = await runner.manager.query<Array<{ version: string }>>(
-        'SELECT version FROM catalog_version WHERE id = 1',
-      );
+      const version = await readCatalogVersion(runner.manager);
       if (BigInt(version) >= required) {
         this.metrics.replicaReads.inc({ target: 'replica' });
         return { runner, version };

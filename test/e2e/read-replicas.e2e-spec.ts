@@ -24,7 +24,7 @@ describe('Read replicas (e2e)', () => {
   };
   /** Pretends the replica has replayed up to `version` of the catalog. */
   const replicaAt = (version: number) =>
-    onReplica('UPDATE catalog_version SET version = $1', [version]);
+    onReplica('UPDATE catalog_version SET version = CASE id WHEN 1 THEN $1 ELSE 0 END', [version]);
   const search = () => request(t.http).get('/api/v1/products/search?q=Standby');
   const reads = async (target: string) => {
     const metrics = await request(t.http).get('/metrics').expect(200);
