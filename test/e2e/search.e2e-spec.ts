@@ -6,6 +6,7 @@ import {
   createProduct,
   ProductBody,
 } from '../factories/catalog.factory';
+import { escapeLike } from '../../src/search/search.repository';
 import { createTestApp, TestApp } from '../utils/test-app';
 
 describe('Search (e2e)', () => {
@@ -67,6 +68,101 @@ describe('Search (e2e)', () => {
       const laptop = await createProduct(t.http, { title: 'Laptop Zephyrus 14' });
       expect((await search('q=lapotp')).items).toEqual([]);
       expect(ids((await search('q=lapotp&fuzzy=true')).items)).toContain(laptop.id);
+    });
+  });
+
+  describe('two-character text (narrowed by the bigram index)', () => {
+    const titles = [
+      '蓝色手机 Pro',
+      '手机壳 黑色',
+      '手 机 stand',
+      '机手 toy',
+      '智能手表',
+      'ЩЪ гайка',
+      'Большой щъ болт',
+      'Щ ъ шайба',
+      'QZ adapter',
+      'faqzine Qz',
+      'Q Z spacer',
+      'Ｑｚ wide',
+      'ΣΩ gear',
+      'İSTANBUL kebab',
+      'Sale %_ badge',
+      'Sale %x badge',
+      'Sale x_ badge',
+      'snake__twin',
+      'half\\\\way',
+      '100%% sure',
+    ];
+    const created: ProductBody[] = [];
+    const idsOf = (expected: string[]) =>
+      created.filter((product) => expected.includes(product.title)).map((product) => product.id);
+
+    beforeAll(async () => {
+      for (const title of titles) created.push(await createProduct(t.http, { title }));
+      // Matches "qz" by its SKU only: the bigram condition must not hide the SKU alternative.
+      created.push(await createProduct(t.http, { title: 'Plain spacer', sku: 'qz' }));
+    });
+
+    it.each([
+      ['手机', ['蓝色手机 Pro', '手机壳 黑色']],
+      ['蓝色', ['蓝色手机 Pro']],
+      ['机手', ['机手 toy']],
+      ['щъ', ['ЩЪ гайка', 'Большой щъ болт']],
+      ['ЩЪ', ['ЩЪ гайка', 'Большой щъ болт']],
+      ['Щъ', ['ЩЪ гайка', 'Большой щъ болт']],
+      ['qz', ['QZ adapter', 'faqzine Qz', 'Plain spacer']],
+      ['Qz', ['QZ adapter', 'faqzine Qz', 'Plain spacer']],
+      ['ｑＺ', ['Ｑｚ wide']],
+      ['σω', ['ΣΩ gear']],
+      ['%_', ['Sale %_ badge']],
+      ['__', ['snake__twin']],
+      ['%%', ['100%% sure']],
+      ['\\\\', ['half\\\\way']],
+      ['f\\', ['half\\\\way']],
+    ])('should find exactly the titles containing %p', async (needle, expected) => {
+      const page = await search(`q=${encodeURIComponent(needle)}&limit=100`);
+      expect(ids(page.items)).toEqual(idsOf(expected));
+      expect(page.total).toBe(expected.length);
+    });
+
+    it('should answer exactly what ILIKE and the SKU alone match, in every script', async () => {
+      const dataSource = t.app.get(DataSource);
+      const statements: string[] = [];
+      dataSource.subscribers.push({ afterQuery: (event) => void statements.push(event.query) });
+      const needles = [
+        '手机',
+        '机 ',
+        'щЪ',
+        'Σω',
+        'ｑz',
+        'İs',
+        'is',
+        'ST',
+        'z1',
+        '%_',
+        '_\\',
+        '\\s',
+      ];
+      for (const needle of needles) {
+        const rows = await dataSource.query<Array<{ id: string }>>(
+          `SELECT id FROM product WHERE title ILIKE $1 OR sku = upper($2) ORDER BY id`,
+          [`%${escapeLike(needle.trim())}%`, needle.trim()],
+        );
+        const page = await search(`q=${encodeURIComponent(needle)}&limit=100`);
+        expect([needle, ids(page.items)]).toEqual([needle, rows.map((row) => Number(row.id))]);
+      }
+      dataSource.subscribers.pop();
+      // One search statement per needle narrows by bigrams: all but '机 ', trimmed to one character.
+      expect(statements.filter((sql) => sql.includes('catalog_bigrams'))).toHaveLength(
+        needles.length - 1,
+      );
+    });
+
+    it('should still match 2-character needles fuzzily', async () => {
+      expect(ids((await search('q=qz&fuzzy=true&limit=100')).items)).toEqual(
+        expect.arrayContaining(idsOf(['QZ adapter', 'Plain spacer'])),
+      );
     });
   });
 
