@@ -52,6 +52,13 @@ export interface LoadResult {
   statuses: Record<string, number>;
   latency: Latency;
   kinds?: Record<string, Latency & { count: number }>;
+  /** Every response time (ms), in arrival order: only when runLoad was asked to keep them. */
+  responseTimes?: Float64Array;
+}
+
+export interface LoadOptions {
+  /** Keep every response time on the result, e.g. to merge the histograms of parallel runs. */
+  keepResponseTimes?: boolean;
 }
 
 const defaultOk = (status: number) => status >= 200 && status < 400;
@@ -70,18 +77,28 @@ class Samples {
     this.values[this.length++] = value;
   }
 
-  summary(): Latency {
-    const sorted = this.values.slice(0, this.length).sort();
-    let sum = 0;
-    for (const value of sorted) sum += value;
-    return {
-      mean: this.length ? sum / this.length : NaN,
-      p50: percentile(sorted, 50),
-      p95: percentile(sorted, 95),
-      p99: percentile(sorted, 99),
-      max: this.length ? sorted[this.length - 1] : NaN,
-    };
+  /** A copy of the samples so far. */
+  copy(): Float64Array {
+    return this.values.slice(0, this.length);
   }
+
+  summary(): Latency {
+    return latencyOf(this.copy());
+  }
+}
+
+/** Mean, percentiles and maximum of response times in ms (sorts `values` in place). */
+export function latencyOf(values: Float64Array): Latency {
+  const sorted = values.sort();
+  let sum = 0;
+  for (const value of sorted) sum += value;
+  return {
+    mean: sorted.length ? sum / sorted.length : NaN,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted.length ? sorted[sorted.length - 1] : NaN,
+  };
 }
 
 const requestOf = (step: Step, context: Context): StepRequest =>
@@ -93,6 +110,7 @@ export function runLoad(
   program: Program,
   connections: number,
   seconds: number,
+  options: LoadOptions = {},
 ): Promise<LoadResult> {
   if (new URL(baseUrl).hostname !== '127.0.0.1') throw new Error(`refusing ${baseUrl}`);
   const ok = program.ok ?? defaultOk;
@@ -174,6 +192,7 @@ export function runLoad(
           statuses,
           latency: samples.summary(),
           ...(perKind && { kinds }),
+          ...(options.keepResponseTimes && { responseTimes: samples.copy() }),
         });
       },
     );

@@ -31,6 +31,8 @@ export interface ServiceHandle {
   /** The database the service uses; the floors connect to the same one. */
   databaseUrl: string;
   embedded: boolean;
+  /** The data folder of the service's own embedded PostgreSQL (holds its postmaster.pid). */
+  postgresDataDir?: string;
   logFile: string;
   exited(): boolean;
   /** SIGTERM, then waits for the exit; answers the exit code (null when it had to be killed). */
@@ -43,6 +45,13 @@ export interface ServiceOptions {
   poolSize: number;
   /** A server to create a fresh database on, instead of embedded PostgreSQL. */
   externalUrl?: string;
+  /**
+   * An existing database to use as it is, e.g. another instance's `databaseUrl`: no fresh
+   * database and no embedded PostgreSQL of its own (wins over `externalUrl`).
+   */
+  sharedDatabaseUrl?: string;
+  /** How progress lines name this process ("service"). */
+  name?: string;
   extraEnv?: Record<string, string>;
 }
 
@@ -67,10 +76,14 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
     ...options.extraEnv,
   };
   delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const name = options.name ?? 'service';
   let databaseUrl: string;
   let dropDatabase: (() => Promise<void>) | undefined;
-  const embedded = options.externalUrl === undefined;
-  if (options.externalUrl !== undefined) {
+  const embedded = options.sharedDatabaseUrl === undefined && options.externalUrl === undefined;
+  if (options.sharedDatabaseUrl !== undefined) {
+    databaseUrl = options.sharedDatabaseUrl;
+    env.DATABASE_URL = databaseUrl;
+  } else if (options.externalUrl !== undefined) {
     const created = await createFreshDatabase(options.externalUrl);
     databaseUrl = created.url;
     dropDatabase = created.drop;
@@ -93,23 +106,25 @@ export async function startService(options: ServiceOptions): Promise<ServiceHand
   });
   closeSync(logFd);
   const url = `http://127.0.0.1:${port}`;
-  const pgDataDir = env.EMBEDDED_PG_DIR;
+  // Only a server of its own: never one that EMBEDDED_PG_DIR of the environment points at.
+  const pgDataDir = embedded ? env.EMBEDDED_PG_DIR : undefined;
 
   const handle: ServiceHandle = {
     url,
     pid: child.pid ?? 0,
     databaseUrl,
     embedded,
+    postgresDataDir: pgDataDir,
     logFile,
     exited: () => child.exitCode !== null || child.signalCode !== null,
-    stop: () => stopChild(child, 'service', pgDataDir),
+    stop: () => stopChild(child, name, pgDataDir),
     cleanup: async () => {
       if (dropDatabase) await dropDatabase().catch(() => undefined);
       rmSync(workDir, { recursive: true, force: true });
     },
   };
   try {
-    await waitForHealth(url, child, 'service', () => tail(logFile));
+    await waitForHealth(url, child, name, () => tail(logFile));
   } catch (error) {
     await handle.stop();
     await handle.cleanup();
