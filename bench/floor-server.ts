@@ -12,6 +12,7 @@
  */
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { DatabaseError, Pool, QueryResult, QueryResultRow } from 'pg';
+import { SESSION_OPTIONS } from '../src/database/data-source-options';
 import { InvalidQuery, Recorded, ServiceSql, Statement } from './service-sql';
 
 type Mode = 'service-sql' | 'straightforward';
@@ -23,6 +24,8 @@ const port = Number(process.env.FLOOR_PORT ?? 0);
 const pool = new Pool({
   connectionString: process.env.FLOOR_DATABASE_URL,
   max: Number(process.env.FLOOR_POOL_SIZE ?? 10),
+  // The service's own SQL runs with the service's own session settings.
+  ...(mode === 'service-sql' && { options: SESSION_OPTIONS }),
 });
 let statements = 0;
 
