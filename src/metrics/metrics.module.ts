@@ -3,7 +3,6 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { CatalogMetrics, METRIC_PROVIDERS } from './catalog-metrics';
 import { DatabaseMetrics } from './database-metrics';
-import { LatencyInterceptor } from './latency.interceptor';
 import { MetricsInterceptor } from './metrics.interceptor';
 
 @Global()
@@ -14,7 +13,6 @@ import { MetricsInterceptor } from './metrics.interceptor';
     CatalogMetrics,
     DatabaseMetrics,
     { provide: APP_INTERCEPTOR, useClass: MetricsInterceptor },
-    { provide: APP_INTERCEPTOR, useClass: LatencyInterceptor },
   ],
   exports: [CatalogMetrics],
 })
