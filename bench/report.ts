@@ -66,6 +66,8 @@ export interface BenchReport {
     warmupSeconds: number;
     connections: number[];
     poolSize: number;
+    /** The service's RESULT_CACHE_ENTRIES, as the bench passed it on. */
+    resultCacheEntries: string;
     seed: number;
     database: string;
     deepOffset: number;
@@ -340,6 +342,11 @@ export function markdown(report: BenchReport): string {
       `(seed ${settings.seed}), on ${settings.database}. Each scenario: ${settings.warmupSeconds} s warm-up, then ` +
       `${settings.durationSeconds} s of autocannon per target and connection count; DB pool ${settings.poolSize} ` +
       `for the service and each floor. Latencies in ms.`,
+    '',
+    `Service result cache: RESULT_CACHE_ENTRIES=${settings.resultCacheEntries}` +
+      (settings.resultCacheEntries === '0'
+        ? ' (off: every list and search runs its SQL).'
+        : '. Each read scenario repeats one URL and nothing writes meanwhile, so list and search scenarios measure cache hits; run with RESULT_CACHE_ENTRIES=0 to measure the SQL.'),
     '',
     `Seeding through the HTTP write path: ${report.seed.categorySeconds.toFixed(1)} s for categories ` +
       `(${report.seed.categoriesPerSecond.toFixed(0)}/s), ${report.seed.productSeconds.toFixed(1)} s for products ` +

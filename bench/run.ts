@@ -354,6 +354,7 @@ async function main(): Promise<void> {
       warmupSeconds: settings.warmup,
       connections: settings.connections,
       poolSize: settings.poolSize,
+      resultCacheEntries: process.env.RESULT_CACHE_ENTRIES ?? '1000',
       seed: settings.seed,
       database: service.embedded
         ? 'embedded PostgreSQL (fresh temporary data folder)'

@@ -29,16 +29,17 @@ export async function taggedByCatalog<T>(
   version: CatalogVersion,
   response: Response,
   ifNoneMatch: string | undefined,
-  read: () => Promise<T>,
+  read: (catalogVersion: string) => Promise<T>,
 ): Promise<T | undefined> {
-  const etag = `W/"c${await version.current()}"`;
+  const catalogVersion = await version.current();
+  const etag = `W/"c${catalogVersion}"`;
   response.setHeader('ETag', etag);
   // `*` would also match a list of a category that does not exist: only a real tag answers 304.
   if (ifNoneMatch?.trim() !== '*' && ifNoneMatchMatches(ifNoneMatch, etag)) {
     response.status(304);
     return undefined;
   }
-  return read();
+  return read(catalogVersion);
 }
 
 /** Documents If-None-Match and the 304 of a conditional read. */

@@ -98,6 +98,13 @@ export class AppConfig {
   @Max(60_000, { message: 'must be between 0 and 60000' })
   SHUTDOWN_DRAIN_MS = 1_000;
 
+  /** List and search results kept per catalog version (see ResultCache); 0 turns the cache off. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer' })
+  @Min(0, { message: 'must be between 0 and 100000' })
+  @Max(100_000, { message: 'must be between 0 and 100000' })
+  RESULT_CACHE_ENTRIES = 1_000;
+
   /** Requests per client address per minute; 0 turns rate limiting off. */
   @Transform(toInt)
   @IsInt({ message: 'must be an integer' })

@@ -63,6 +63,11 @@ export const METRIC_PROVIDERS = [
     labelNames: ['reason'],
   }),
   makeCounterProvider({
+    name: 'catalog_result_cache_total',
+    help: 'List and search reads answered from the result cache (hit) or the database (miss)',
+    labelNames: ['outcome'],
+  }),
+  makeCounterProvider({
     name: 'catalog_db_reads_total',
     help: 'Reads that could use a read replica, by where they went (only with DATABASE_READ_URLS)',
     labelNames: ['target'],
@@ -96,6 +101,7 @@ export class CatalogMetrics {
     @InjectMetric('catalog_category_mutations_total') private readonly categoryMutations: Counter,
     @InjectMetric('catalog_category_rule_failures_total') private readonly ruleFailures: Counter,
     @InjectMetric('catalog_db_reads_total') readonly replicaReads: Counter,
+    @InjectMetric('catalog_result_cache_total') readonly resultCache: Counter,
   ) {}
 
   /** Runs a write, then counts and logs its outcome: success, or the error code that refused it. */

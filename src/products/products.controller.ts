@@ -98,7 +98,7 @@ export class ProductsController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ProductPageDto | undefined> {
-    return taggedByCatalog(this.catalogVersion, response, ifNoneMatch, async () => {
+    return taggedByCatalog(this.catalogVersion, response, ifNoneMatch, async (catalogVersion) => {
       if (query.ids) {
         const items = (await this.products.getMany(query.ids)).map((product) =>
           ProductDto.from(product),
@@ -111,12 +111,15 @@ export class ProductsController {
           next_cursor: null,
         };
       }
-      const page = await this.products.list({
-        limit: query.limit,
-        offset: query.offset,
-        cursor: query.cursor,
-        includeTotal: query.include_total,
-      });
+      const page = await this.products.list(
+        {
+          limit: query.limit,
+          offset: query.offset,
+          cursor: query.cursor,
+          includeTotal: query.include_total,
+        },
+        catalogVersion,
+      );
       return { ...page, items: page.items.map((product) => ProductDto.from(product)) };
     });
   }

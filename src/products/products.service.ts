@@ -15,6 +15,7 @@ import {
   PreconditionFailedError,
 } from '../common/errors/domain-error';
 import { CatalogMetrics } from '../metrics/catalog-metrics';
+import { ResultCache } from '../catalog-version/result-cache';
 import { CATEGORY_FOREIGN_KEY, Product, SKU_CONSTRAINT } from './product.entity';
 import { ProductsRepository, ProductValues } from './products.repository';
 
@@ -23,6 +24,7 @@ export class ProductsService {
   constructor(
     private readonly products: ProductsRepository,
     private readonly metrics: CatalogMetrics,
+    private readonly results: ResultCache,
   ) {}
 
   async get(id: string): Promise<Product> {
@@ -31,23 +33,24 @@ export class ProductsService {
     return product;
   }
 
-  async list(query: {
-    limit: number;
-    offset: number;
-    cursor?: string;
-    includeTotal: boolean;
-  }): Promise<Page<Product>> {
-    const afterId =
-      query.cursor === undefined
-        ? undefined
-        : decodeCursor(query.cursor, 'id', ([id]) => isId(id))[0];
-    const [rows, total] = await this.products.findPage({
-      ...query,
-      afterId,
-      withTotal: query.includeTotal,
+  /** A page of products by id, cached under the catalog version it was read at. */
+  list(
+    query: { limit: number; offset: number; cursor?: string; includeTotal: boolean },
+    catalogVersion: string,
+  ): Promise<Page<Product>> {
+    return this.results.get(catalogVersion, `products ${JSON.stringify(query)}`, async () => {
+      const afterId =
+        query.cursor === undefined
+          ? undefined
+          : decodeCursor(query.cursor, 'id', ([id]) => isId(id))[0];
+      const [rows, total] = await this.products.findPage({
+        ...query,
+        afterId,
+        withTotal: query.includeTotal,
+      });
+      const page = keysetPage(rows, query.limit, 'id', (product) => [product.id]);
+      return { ...page, total, limit: query.limit, offset: query.offset };
     });
-    const page = keysetPage(rows, query.limit, 'id', (product) => [product.id]);
-    return { ...page, total, limit: query.limit, offset: query.offset };
   }
 
   /** The products among `ids` that exist; unknown ids are simply absent. */

@@ -34,8 +34,8 @@ export class SearchController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ProductPageDto | undefined> {
-    return taggedByCatalog(this.catalogVersion, response, ifNoneMatch, async () => {
-      const page = await this.searchService.search(query);
+    return taggedByCatalog(this.catalogVersion, response, ifNoneMatch, async (catalogVersion) => {
+      const page = await this.searchService.search(query, catalogVersion);
       return { ...page, items: page.items.map((product) => ProductDto.from(product)) };
     });
   }

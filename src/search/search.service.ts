@@ -6,6 +6,7 @@ import { isMoney } from '../common/money';
 import { isId } from '../common/pipes/parse-id.pipe';
 import { codePointLength } from '../common/text';
 import { CatalogMetrics } from '../metrics/catalog-metrics';
+import { ResultCache } from '../catalog-version/result-cache';
 import { NotFoundError } from '../common/errors/domain-error';
 import { normaliseSku, SKU_PATTERN } from '../products/dto/product.dto';
 import { Product } from '../products/product.entity';
@@ -78,13 +79,14 @@ export class SearchService {
     private readonly searchRepository: SearchRepository,
     private readonly categories: CategoriesService,
     private readonly metrics: CatalogMetrics,
+    private readonly results: ResultCache,
   ) {}
 
-  async search(query: SearchQueryDto): Promise<Page<Product>> {
-    const criteria = toCriteria(query, this.categories);
-    const { rows, total, categoryExists } = await this.searchRepository.search(criteria);
-    if (!categoryExists) throw new NotFoundError('Category', criteria.categoryId!);
-    const page = keysetPage(rows, query.limit, query.sort, (row) => row.key);
+  /** A page of matches, cached under the catalog version it was read at; every search is counted. */
+  async search(query: SearchQueryDto, catalogVersion: string): Promise<Page<Product>> {
+    const page = await this.results.get(catalogVersion, `search ${JSON.stringify(query)}`, () =>
+      this.find(query),
+    );
     this.metrics.search(
       {
         q: query.q,
@@ -94,9 +96,18 @@ export class SearchService {
         sort: query.sort,
         fuzzy: query.fuzzy,
       },
-      total,
-      total === 0 || (rows.length === 0 && query.offset === 0 && query.cursor === undefined),
+      page.total,
+      page.total === 0 ||
+        (page.items.length === 0 && query.offset === 0 && query.cursor === undefined),
     );
+    return page;
+  }
+
+  private async find(query: SearchQueryDto): Promise<Page<Product>> {
+    const criteria = toCriteria(query, this.categories);
+    const { rows, total, categoryExists } = await this.searchRepository.search(criteria);
+    if (!categoryExists) throw new NotFoundError('Category', criteria.categoryId!);
+    const page = keysetPage(rows, query.limit, query.sort, (row) => row.key);
     return {
       items: page.items.map((row) => row.product),
       next_cursor: page.next_cursor,

@@ -182,4 +182,35 @@ describe('Conditional requests (e2e)', () => {
       await api().get(path).set('If-None-Match', etag).expect(200);
     });
   });
+  describe('result cache', () => {
+    const cacheHits = async () => {
+      const metrics = (await api().get('/metrics').expect(200)).text;
+      return Number(/^catalog_result_cache_total\{outcome="hit"\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
+    };
+    const titles = (response: request.Response) =>
+      (response.body as { items: Array<{ title: string }> }).items.map((product) => product.title);
+
+    it.each(['/api/v1/products/search?q=Cached', '/api/v1/products?limit=100'])(
+      'should answer %s again from the cache while the catalog is unchanged, and never after a write',
+      async (path) => {
+        await createProduct(t.http, { title: `Cached lamp ${path}` });
+        const first = await api().get(path).expect(200);
+
+        const statements: string[] = [];
+        const dataSource = t.app.get(DataSource);
+        dataSource.subscribers.push({ afterQuery: (event) => void statements.push(event.query) });
+        const hitsBefore = await cacheHits();
+        const again = await api().get(path).expect(200);
+        dataSource.subscribers.pop();
+        expect(again.body).toEqual(first.body);
+        expect(await cacheHits()).toBe(hitsBefore + 1);
+        expect(statements.filter((sql) => sql.includes('"product"'))).toEqual([]);
+
+        await createProduct(t.http, { title: `Cached chair ${path}` });
+        const after = await api().get(path).expect(200);
+        expect(after.body.total).toBe(first.body.total + 1);
+        expect(titles(after)).toContain(`Cached chair ${path}`);
+      },
+    );
+  });
 });

@@ -24,7 +24,8 @@ describe('Search (e2e)', () => {
   const ids = (products: Array<{ id: number }>) => products.map((product) => product.id);
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // Without the result cache, so that every search below runs its SQL.
+    t = await createTestApp({ RESULT_CACHE_ENTRIES: '0' });
   });
   afterAll(() => t.close());
 

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { AppConfig } from '../config/configuration';
+import { CatalogMetrics } from '../metrics/catalog-metrics';
+
+type Compute = () => Promise<object>;
+
+/**
+ * Results of list and search reads, keyed by the catalog version they were read under. Any write
+ * changes the version (for every replica: see CatalogVersion), so no cached result outlives an
+ * acknowledged write; entries of older versions simply age out. Concurrent misses of one key
+ * share a single read. RESULT_CACHE_ENTRIES=0 turns it off.
+ */
+@Injectable()
+export class ResultCache {
+  private readonly cache?: LRUCache<string, object, Compute>;
+
+  constructor(
+    config: AppConfig,
+    private readonly metrics: CatalogMetrics,
+  ) {
+    if (config.RESULT_CACHE_ENTRIES > 0) {
+      this.cache = new LRUCache<string, object, Compute>({
+        max: config.RESULT_CACHE_ENTRIES,
+        fetchMethod: (_key, _stale, { context }) => context(),
+      });
+    }
+  }
+
+  /** The result of `compute` for `key` at `catalogVersion`, computed at most once while cached. */
+  async get<T extends object>(
+    catalogVersion: string,
+    key: string,
+    compute: () => Promise<T>,
+  ): Promise<T> {
+    if (!this.cache) return compute();
+    const status: LRUCache.Status<string, object, Compute> = {};
+    const result = await this.cache.fetch(`${catalogVersion}\n${key}`, {
+      context: compute,
+      status,
+    });
+    this.metrics.resultCache.inc({ outcome: status.fetch === 'hit' ? 'hit' : 'miss' });
+    return result as T;
+  }
+}
