@@ -3,6 +3,7 @@
  * keep-alive HTTP client for 127.0.0.1, a seeded PRNG, free ports and progress logging.
  */
 import { Agent, request as httpRequest } from 'node:http';
+import { cpus, totalmem } from 'node:os';
 import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 
@@ -266,4 +267,60 @@ export function sumMetric(text: string, name: string): number | undefined {
     }
   }
   return found ? sum : undefined;
+}
+
+/** Stops everything a script started, once, in reverse order. */
+export class Cleanup {
+  private readonly steps: Array<{ name: string; run: () => Promise<unknown> }> = [];
+  private running: Promise<void> | undefined;
+
+  add(name: string, run: () => Promise<unknown>): void {
+    this.steps.push({ name, run });
+  }
+
+  run(): Promise<void> {
+    this.running ??= (async () => {
+      for (const step of this.steps.reverse()) {
+        await step.run().catch((error: unknown) => warn(`cleanup: ${step.name}: ${String(error)}`));
+      }
+    })();
+    return this.running;
+  }
+}
+
+/** `url` with its credentials hidden. */
+export const redacted = (url: string) => url.replace(/\/\/[^@/]*@/, '//…@');
+
+/** The command that reproduces this run: its BENCH_* settings (credentials hidden), then `script`. */
+export function commandLine(script: string): string {
+  const overrides = Object.entries(process.env)
+    .filter(([key]) => key.startsWith('BENCH_') && key !== 'BENCH_DATABASE_URL')
+    .map(([key, value = '']) => `${key}=${redacted(value)}`)
+    .sort();
+  if (process.env.BENCH_DATABASE_URL) overrides.push('BENCH_DATABASE_URL=…');
+  return [...overrides, `npm run ${script}`].join(' ');
+}
+
+export interface MachineInfo {
+  cpus: number;
+  cpuModel: string;
+  memoryBytes: number;
+  node: string;
+  platform: string;
+  postgres: string;
+  /** 1, 5 and 15 minute load averages before the benchmark started anything. */
+  loadAverageBefore: number[];
+}
+
+/** What the figures were measured on; `postgres` is the server's version() text. */
+export function machineInfo(postgres: string, loadBefore: number[]): MachineInfo {
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryBytes: totalmem(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    postgres: postgres.split(',')[0],
+    loadAverageBefore: loadBefore.map((value) => Number(value.toFixed(2))),
+  };
 }

@@ -174,6 +174,7 @@ const SENTINEL_ID = '987654321987654';
 
 /** Maps one TypeORM-aliased row (`p_title`, `Product_title`...) to plain column names. */
 function unalias(row: Record<string, unknown>): ProductRow {
+  if ('title' in row) return row as unknown as ProductRow;
   const titleKey = Object.keys(row).find((key) => key.endsWith('_title'));
   if (!titleKey) throw new Error('service-sql floor: a product row without a title column');
   const prefix = titleKey.slice(0, -'title'.length);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { LoadResult } from './load';
 import { Group, TargetName } from './scenarios';
+import type { MachineInfo } from './common';
 
 export const TARGET_LABELS: Record<TargetName, string> = {
   service: 'service',
@@ -49,16 +50,7 @@ export interface Target6 {
 export interface BenchReport {
   date: string;
   command: string;
-  machine: {
-    cpus: number;
-    cpuModel: string;
-    memoryBytes: number;
-    node: string;
-    platform: string;
-    postgres: string;
-    /** 1, 5 and 15 minute load averages before the benchmark started anything. */
-    loadAverageBefore: number[];
-  };
+  machine: MachineInfo;
   settings: {
     products: number;
     categories: number;

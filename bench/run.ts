@@ -11,10 +11,19 @@
  *   BENCH_DATABASE_URL (a server to create a fresh database on, instead of embedded PostgreSQL),
  *   BENCH_ONLY (comma-separated scenario ids), BENCH_TIMEOUT total seconds (auto).
  */
-import { cpus, loadavg, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { envInt, envList, HttpClient, log, sumMetric, warn } from './common';
+import {
+  Cleanup,
+  commandLine,
+  envInt,
+  envList,
+  HttpClient,
+  log,
+  machineInfo,
+  sumMetric,
+  warn,
+} from './common';
 import { LoadResult, Program, runLoad, runSequential, StepRequest } from './load';
 import {
   FloorHandle,
@@ -36,7 +45,7 @@ import {
   writeReports,
 } from './report';
 import { buildScenarios, isUnsupported, Scenario, Target, TargetName } from './scenarios';
-import { catalogFacts, planCatalog, seedCatalog } from './seed';
+import { seedDatabase } from './seed';
 
 const RESULTS = join(ROOT, 'bench', 'results');
 
@@ -86,25 +95,6 @@ function readSettings(): Settings {
   };
 }
 
-/** Stops everything this script started, once, in reverse order. */
-class Cleanup {
-  private readonly steps: Array<{ name: string; run: () => Promise<unknown> }> = [];
-  private running: Promise<void> | undefined;
-
-  add(name: string, run: () => Promise<unknown>): void {
-    this.steps.push({ name, run });
-  }
-
-  run(): Promise<void> {
-    this.running ??= (async () => {
-      for (const step of this.steps.reverse()) {
-        await step.run().catch((error: unknown) => warn(`cleanup: ${step.name}: ${String(error)}`));
-      }
-    })();
-    return this.running;
-  }
-}
-
 const cleanup = new Cleanup();
 
 async function main(): Promise<void> {
@@ -151,26 +141,10 @@ async function main(): Promise<void> {
   cleanup.add('close the client', () => Promise.resolve(serviceClient.close()));
 
   // 2. The catalog, through the write path.
-  log(`planning the catalog (seed ${settings.seed})`);
-  const plan = planCatalog(settings.products, settings.categories, settings.seed);
-  log(`seeding with ${settings.seedConcurrency} requests in flight`);
-  const seeded = await seedCatalog(serviceClient, plan, settings.seedConcurrency);
-  const facts = catalogFacts(seeded);
-
-  const db = new Client({ connectionString: service.databaseUrl });
-  await db.connect();
-  cleanup.add('close the database client', () => db.end());
-  log('VACUUM ANALYZE, as autovacuum would after a bulk load');
-  await db.query('VACUUM (ANALYZE) product');
-  await db.query('VACUUM (ANALYZE) category');
-  const postgres = (await db.query<{ version: string }>('SELECT version()')).rows[0].version;
-  const counts = (
-    await db.query<{ products: number; categories: number }>(
-      'SELECT (SELECT count(*)::int FROM product) AS products, (SELECT count(*)::int FROM category) AS categories',
-    )
-  ).rows[0];
-  log(
-    `database: ${counts.products} products, ${counts.categories} categories; ${postgres.split(',')[0]}`,
+  const { plan, seeded, facts, postgres, counts } = await seedDatabase(
+    serviceClient,
+    service.databaseUrl,
+    settings,
   );
 
   // 3. The floors, on the same database.
@@ -337,16 +311,8 @@ async function main(): Promise<void> {
 
   const partial: Omit<BenchReport, 'targets'> = {
     date: new Date().toISOString(),
-    command: commandLine(),
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-      memoryBytes: totalmem(),
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-      postgres: postgres.split(',')[0],
-      loadAverageBefore: loadBefore.map((value) => Number(value.toFixed(2))),
-    },
+    command: commandLine('bench'),
+    machine: machineInfo(postgres, loadBefore),
     settings: {
       products: counts.products,
       categories: counts.categories,
@@ -449,15 +415,6 @@ function describe(result: LoadResult): string {
     `${result.rps.toFixed(0).padStart(6)} req/s  p50 ${latency.p50.toFixed(1)} p95 ${latency.p95.toFixed(1)} ` +
     `p99 ${latency.p99.toFixed(1)} ms  errors ${result.errors}`
   );
-}
-
-function commandLine(): string {
-  const overrides = Object.entries(process.env)
-    .filter(([key]) => key.startsWith('BENCH_') && key !== 'BENCH_DATABASE_URL')
-    .map(([key, value]) => `${key}=${value}`)
-    .sort();
-  if (process.env.BENCH_DATABASE_URL) overrides.push('BENCH_DATABASE_URL=…');
-  return [...overrides, 'npm run bench'].join(' ');
 }
 
 async function countStatements(

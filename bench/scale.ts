@@ -18,15 +18,25 @@
 import Redis from 'ioredis';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { envInt, HttpClient, log, sumMetric, warn } from './common';
+import {
+  Cleanup,
+  commandLine,
+  envInt,
+  HttpClient,
+  log,
+  MachineInfo,
+  machineInfo,
+  redacted,
+  sumMetric,
+  warn,
+} from './common';
 import { Latency, latencyOf, LoadResult, Program, runLoad, StepRequest } from './load';
 import { readLog, ROOT, ServiceHandle, startService } from './processes';
 import { writeFormatted } from './report';
 import { buildScenarios, isUnsupported, Scenario, Target } from './scenarios';
-import { catalogFacts, planCatalog, seedCatalog } from './seed';
+import { seedDatabase } from './seed';
 
 const RESULTS = join(ROOT, 'bench', 'results');
 /** Cores used by other processes during a run above which the run is flagged as disturbed. */
@@ -120,15 +130,8 @@ interface Check {
   detail: string;
 }
 
-const steps: Array<{ name: string; run: () => Promise<unknown> }> = [];
-let cleaning: Promise<void> | undefined;
-/** Stops everything started so far, once, in reverse order (B before A: A owns the database). */
-const cleanup = (): Promise<void> =>
-  (cleaning ??= (async () => {
-    for (const step of steps.reverse()) {
-      await step.run().catch((error: unknown) => warn(`cleanup: ${step.name}: ${String(error)}`));
-    }
-  })());
+/** B is stopped before A: A owns the database. */
+const cleanup = new Cleanup();
 
 async function main(): Promise<void> {
   const settings = readSettings();
@@ -144,7 +147,7 @@ async function main(): Promise<void> {
   }
   const watchdog = setTimeout(() => {
     warn(`the benchmark exceeded BENCH_TIMEOUT=${settings.timeoutSeconds} s: stopping`);
-    void cleanup().finally(() => process.exit(1));
+    void cleanup.run().finally(() => process.exit(1));
   }, settings.timeoutSeconds * 1000);
   watchdog.unref();
   const half = settings.connections / 2;
@@ -161,7 +164,7 @@ async function main(): Promise<void> {
     redis.on('error', () => undefined);
     await redis.connect();
     log(`Redis answers ${await redis.ping()} at ${redacted(settings.redisUrl)}`);
-    steps.push({ name: 'close the Redis client', run: () => Promise.resolve(redis?.disconnect()) });
+    cleanup.add('close the Redis client', () => Promise.resolve(redis?.disconnect()));
   }
   const extraEnv = settings.redisUrl ? { REDIS_URL: settings.redisUrl } : undefined;
 
@@ -177,30 +180,14 @@ async function main(): Promise<void> {
     externalUrl: settings.databaseUrl,
     extraEnv,
   });
-  steps.push({ name: 'remove the temporary data', run: () => a.cleanup() });
+  cleanup.add('remove the temporary data', () => a.cleanup());
   const exitCodes: { a?: number | null; b?: number | null } = {};
-  steps.push({ name: 'stop instance A', run: async () => (exitCodes.a = await a.stop()) });
+  cleanup.add('stop instance A', async () => (exitCodes.a = await a.stop()));
   const clientA = new HttpClient(a.url, settings.seedConcurrency + 4);
-  steps.push({ name: 'close client A', run: () => Promise.resolve(clientA.close()) });
+  cleanup.add('close client A', () => Promise.resolve(clientA.close()));
 
   // 2. The catalog, through A's write path.
-  const plan = planCatalog(settings.products, settings.categories, settings.seed);
-  log(`seeding with ${settings.seedConcurrency} requests in flight`);
-  const seeded = await seedCatalog(clientA, plan, settings.seedConcurrency);
-  const facts = catalogFacts(seeded);
-  const db = new Client({ connectionString: a.databaseUrl });
-  await db.connect();
-  steps.push({ name: 'close the database client', run: () => db.end() });
-  log('VACUUM ANALYZE, as autovacuum would after a bulk load');
-  await db.query('VACUUM (ANALYZE) product');
-  await db.query('VACUUM (ANALYZE) category');
-  const postgres = (await db.query<{ version: string }>('SELECT version()')).rows[0].version;
-  const counts = (
-    await db.query<{ products: number; categories: number }>(
-      'SELECT (SELECT count(*)::int FROM product) AS products, (SELECT count(*)::int FROM category) AS categories',
-    )
-  ).rows[0];
-  log(`database: ${counts.products} products, ${counts.categories} categories`);
+  const { facts, postgres, counts } = await seedDatabase(clientA, a.databaseUrl, settings);
 
   const all = buildScenarios(facts, {
     deepOffset: Math.min(5000, Math.floor(settings.products / 2 / 20) * 20),
@@ -245,10 +232,10 @@ async function main(): Promise<void> {
     sharedDatabaseUrl: a.databaseUrl,
     extraEnv,
   });
-  steps.push({ name: 'remove instance B’s log folder', run: () => b.cleanup() });
-  steps.push({ name: 'stop instance B', run: async () => (exitCodes.b = await b.stop()) });
+  cleanup.add('remove instance B’s log folder', () => b.cleanup());
+  cleanup.add('stop instance B', async () => (exitCodes.b = await b.stop()));
   const clientB = new HttpClient(b.url, 8);
-  steps.push({ name: 'close client B', run: () => Promise.resolve(clientB.close()) });
+  cleanup.add('close client B', () => Promise.resolve(clientB.close()));
   const targetB = target('instance B', b, clientB);
   log('verifying that A and B answer the same');
   const verification = await verify(scenarios, targetA, targetB);
@@ -301,7 +288,7 @@ async function main(): Promise<void> {
   // 6. Stop everything, then report.
   const logs = { a: readLog(a.logFile), b: readLog(b.logFile) };
   const loadAfter = loadavg();
-  await cleanup();
+  await cleanup.run();
   clearTimeout(watchdog);
   log(`instance A exited with ${exitCodes.a}, instance B with ${exitCodes.b}`);
 
@@ -309,15 +296,9 @@ async function main(): Promise<void> {
   const ratios = measured.flatMap((entry) => (entry.ratio === undefined ? [] : [entry.ratio]));
   const report = {
     date: new Date().toISOString(),
-    command: commandLine(),
+    command: commandLine('bench:scale'),
     machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-      memoryBytes: totalmem(),
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-      postgres: postgres.split(',')[0],
-      loadAverageBefore: loadBefore.map((value) => Number(value.toFixed(2))),
+      ...machineInfo(postgres, loadBefore),
       loadAverageAfter: loadAfter.map((value) => Number(value.toFixed(2))),
     },
     settings: {
@@ -624,8 +605,6 @@ function buildInfo(): { commit: string; uncommitted: string[] } {
 const maxOther = (scenarios: ScaleScenario[]) =>
   Math.max(0, ...scenarios.flatMap((entry) => [entry.one.cpu.other, entry.two?.cpu.other ?? 0]));
 
-const redacted = (url: string) => url.replace(/\/\/[^@/]*@/, '//…@');
-
 /** Warnings (mostly "Slow request") and errors the instance logged (LOG_LEVEL=warn). */
 const logLines = (text: string) => ({
   warnLines: (text.match(/"level":(40|"warn")/g) ?? []).length,
@@ -641,15 +620,6 @@ function describe(result: RunSummary & { cpu?: CpuShare }): string {
       ? `  cpu ${result.cpu.machineBusy.toFixed(2)} cores busy (other ${result.cpu.other.toFixed(2)})`
       : '')
   );
-}
-
-function commandLine(): string {
-  const overrides = Object.entries(process.env)
-    .filter(([key]) => key.startsWith('BENCH_') && key !== 'BENCH_DATABASE_URL')
-    .map(([key, value]) => `${key}=${key === 'BENCH_REDIS_URL' ? redacted(value ?? '') : value}`)
-    .sort();
-  if (process.env.BENCH_DATABASE_URL) overrides.push('BENCH_DATABASE_URL=…');
-  return [...overrides, 'npm run bench:scale'].join(' ');
 }
 
 const ms = (latency: Latency | undefined, key: 'p50' | 'p95' | 'p99') =>
@@ -694,16 +664,7 @@ function consoleTable(scenarios: ScaleScenario[]): string {
 function markdown(report: {
   date: string;
   command: string;
-  machine: {
-    cpus: number;
-    cpuModel: string;
-    memoryBytes: number;
-    node: string;
-    platform: string;
-    postgres: string;
-    loadAverageBefore: number[];
-    loadAverageAfter: number[];
-  };
+  machine: MachineInfo & { loadAverageAfter: number[] };
   settings: {
     products: number;
     categories: number;
@@ -815,7 +776,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     warn(`${signal}: stopping`);
-    void cleanup().finally(() => process.exit(130));
+    void cleanup.run().finally(() => process.exit(130));
   });
 }
 
@@ -823,6 +784,6 @@ main().catch(async (error: unknown) => {
   warn(
     `scale benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
   );
-  await cleanup();
+  await cleanup.run();
   process.exit(1);
 });

@@ -3,6 +3,7 @@
  * service's own HTTP write path: categories level by level, then products, with bounded
  * concurrency over keep-alive connections.
  */
+import { Client } from 'pg';
 import { forEachLimited, HttpClient, log, Random, Weighted, zipf } from './common';
 
 const BRANDS = [
@@ -488,4 +489,38 @@ export function catalogFacts(seeded: SeededCatalog): CatalogFacts {
     productIds: seeded.productIds,
     categoryIds: seeded.categoryIds,
   };
+}
+
+/**
+ * Plans and seeds the catalog through `client` (the service's write path), then runs VACUUM
+ * ANALYZE as autovacuum would after a bulk load; answers what the scenarios and reports need.
+ */
+export async function seedDatabase(
+  client: HttpClient,
+  databaseUrl: string,
+  settings: { products: number; categories: number; seed: number; seedConcurrency: number },
+) {
+  log(`planning the catalog (seed ${settings.seed})`);
+  const plan = planCatalog(settings.products, settings.categories, settings.seed);
+  log(`seeding with ${settings.seedConcurrency} requests in flight`);
+  const seeded = await seedCatalog(client, plan, settings.seedConcurrency);
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    log('VACUUM ANALYZE, as autovacuum would after a bulk load');
+    await db.query('VACUUM (ANALYZE) product');
+    await db.query('VACUUM (ANALYZE) category');
+    const postgres = (await db.query<{ version: string }>('SELECT version()')).rows[0].version;
+    const counts = (
+      await db.query<{ products: number; categories: number }>(
+        'SELECT (SELECT count(*)::int FROM product) AS products, (SELECT count(*)::int FROM category) AS categories',
+      )
+    ).rows[0];
+    log(
+      `database: ${counts.products} products, ${counts.categories} categories; ${postgres.split(',')[0]}`,
+    );
+    return { plan, seeded, facts: catalogFacts(seeded), postgres, counts };
+  } finally {
+    await db.end();
+  }
 }
