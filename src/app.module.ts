@@ -5,7 +5,6 @@ import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { createLoggerModule, LoggingOptions } from './common/logging/logger.module';
 import { AppConfig } from './config/configuration';
 import { dataSourceOptions } from './database/data-source-options';
-import { DatabaseUrls } from './database/database-urls';
 import { ReadReplicasInterceptor } from './database/read-replicas.interceptor';
 import { HealthModule } from './health/health.module';
 import { CatalogVersionModule } from './catalog-version/catalog-version.module';
@@ -56,16 +55,12 @@ export class AppModule {
       ],
       providers: [
         { provide: AppConfig, useValue: config },
-        {
-          provide: DatabaseUrls,
-          useValue: new DatabaseUrls(databaseUrl, config.DATABASE_READ_URLS),
-        },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         ...(config.DATABASE_READ_URLS?.length
           ? [{ provide: APP_INTERCEPTOR, useClass: ReadReplicasInterceptor }]
           : []),
       ],
-      exports: [AppConfig, DatabaseUrls],
+      exports: [AppConfig],
       global: true,
     };
   }

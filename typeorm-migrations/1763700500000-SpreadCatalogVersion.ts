@@ -31,6 +31,8 @@ export class SpreadCatalogVersion1763700500000 implements MigrationInterface {
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    // No write may bump a counter between the sum below and the delete of the counters.
+    await queryRunner.query(`LOCK TABLE "catalog_version" IN ACCESS EXCLUSIVE MODE`);
     await queryRunner.query(`
       CREATE OR REPLACE FUNCTION bump_catalog_version() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE bumped bigint;

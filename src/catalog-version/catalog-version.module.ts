@@ -1,16 +1,21 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CatalogVersionCounter } from './catalog-version.entity';
+import { CatalogVersionRepository } from './catalog-version.repository';
 import { CatalogVersion } from './catalog-version.service';
 import { CatalogWriteInterceptor } from './catalog-write.interceptor';
 import { ResultCache } from './result-cache';
 
 @Global()
 @Module({
+  imports: [TypeOrmModule.forFeature([CatalogVersionCounter])],
   providers: [
     CatalogVersion,
+    CatalogVersionRepository,
     ResultCache,
     { provide: APP_INTERCEPTOR, useClass: CatalogWriteInterceptor },
   ],
-  exports: [CatalogVersion, ResultCache],
+  exports: [CatalogVersion, CatalogVersionRepository, ResultCache],
 })
 export class CatalogVersionModule {}

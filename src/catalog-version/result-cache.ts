@@ -22,6 +22,8 @@ export class ResultCache {
     if (config.RESULT_CACHE_ENTRIES > 0) {
       this.cache = new LRUCache<string, object, Compute>({
         max: config.RESULT_CACHE_ENTRIES,
+        // A read whose entry is evicted while it runs still answers its callers.
+        ignoreFetchAbort: true,
         fetchMethod: (_key, _stale, { context }) => context(),
       });
     }
@@ -39,7 +41,9 @@ export class ResultCache {
       context: compute,
       status,
     });
-    this.metrics.resultCache.inc({ outcome: status.fetch === 'hit' ? 'hit' : 'miss' });
+    // 'inflight': another request's read of the same key answered this one too.
+    const shared = status.fetch === 'hit' || status.fetch === 'inflight';
+    this.metrics.resultCache.inc({ outcome: shared ? 'hit' : 'miss' });
     return result as T;
   }
 }

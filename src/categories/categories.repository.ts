@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { retryTransientConflicts } from '../common/errors/database-errors';
 import { Category, MAX_CATEGORY_DEPTH } from './category.entity';
-import { readRepository } from '../common/request-context';
+import { scopedRepository } from '../common/request-context';
 
 /** Key of the transaction-scoped advisory lock that serialises every change to the tree's shape. */
 const TREE_LOCK_KEY = 7_261_001;
@@ -88,15 +88,15 @@ function toCategory(row: CategoryRow): Category {
 export class CategoriesRepository {
   constructor(@InjectRepository(Category) private readonly repository: Repository<Category>) {}
 
-  /** Reads go to the request's replica, if it reads from one. */
-  private get reads(): Repository<Category> {
-    return readRepository(this.repository);
+  /** On the request's own connection, if it has one (see scopedRepository). */
+  private get scoped(): Repository<Category> {
+    return scopedRepository(this.repository);
   }
 
   /** Runs `work` in one transaction, with a repository bound to it; deadlock victims run again. */
   transaction<T>(work: (transactional: CategoriesRepository) => Promise<T>): Promise<T> {
     return retryTransientConflicts(() =>
-      this.repository.manager.transaction((manager) =>
+      this.scoped.manager.transaction((manager) =>
         work(new CategoriesRepository(manager.getRepository(Category))),
       ),
     );
@@ -104,12 +104,12 @@ export class CategoriesRepository {
 
   /** Waits for, then holds until the transaction ends, the lock every tree-shape change takes. */
   async lockTree(): Promise<void> {
-    await this.repository.query('SELECT pg_advisory_xact_lock($1)', [TREE_LOCK_KEY]);
+    await this.scoped.query('SELECT pg_advisory_xact_lock($1)', [TREE_LOCK_KEY]);
   }
 
   /** The category with its row version. */
   async findById(id: string): Promise<Category | null> {
-    const rows = await this.reads.query<CategoryRow[]>(
+    const rows = await this.scoped.query<CategoryRow[]>(
       `SELECT ${COLUMNS}, ${VERSION} FROM category WHERE id = $1`,
       [id],
     );
@@ -117,7 +117,7 @@ export class CategoriesRepository {
   }
 
   async exists(id: string): Promise<boolean> {
-    return this.reads.existsBy({ id });
+    return this.scoped.existsBy({ id });
   }
 
   /**
@@ -132,18 +132,18 @@ export class CategoriesRepository {
     withTotal: boolean;
   }): Promise<[Category[], number | null]> {
     const where = page.parentId === undefined ? {} : { parentId: page.parentId };
-    const query = this.reads
+    const query = this.scoped
       .createQueryBuilder('c')
       .where(where)
       .orderBy('c.id', 'ASC')
       .limit(page.limit + 1)
       .offset(page.offset);
     if (page.afterId !== undefined) query.andWhere('c.id > :afterId', { afterId: page.afterId });
-    return Promise.all([query.getMany(), page.withTotal ? this.reads.countBy(where) : null]);
+    return Promise.all([query.getMany(), page.withTotal ? this.scoped.countBy(where) : null]);
   }
 
   async insert(values: { name: string; parentId: string | null }): Promise<Category> {
-    const rows = await this.repository.query<CategoryRow[]>(
+    const rows = await this.scoped.query<CategoryRow[]>(
       `INSERT INTO category (name, parent_id) VALUES ($1, $2) RETURNING ${COLUMNS}, ${VERSION}`,
       [values.name, values.parentId],
     );
@@ -159,7 +159,7 @@ export class CategoriesRepository {
     changes: { name?: string; parentId?: string | null },
     versions?: string[],
   ): Promise<Category | null> {
-    const query = this.repository
+    const query = this.scoped
       .createQueryBuilder()
       .update(Category)
       .set(changes)
@@ -172,7 +172,7 @@ export class CategoriesRepository {
 
   /** Deletes a category, only when it is at one of `versions` if given; the database cascades to its whole subtree. */
   async delete(id: string, versions?: string[]): Promise<boolean> {
-    const query = this.repository
+    const query = this.scoped
       .createQueryBuilder()
       .delete()
       .from(Category)
@@ -184,13 +184,13 @@ export class CategoriesRepository {
 
   /** The root-first path from a root down to the category itself; empty when it does not exist. */
   async pathFromRoot(id: string): Promise<Category[]> {
-    const rows = await this.reads.query<CategoryRow[]>(PATH_TO_ROOT, [id]);
+    const rows = await this.scoped.query<CategoryRow[]>(PATH_TO_ROOT, [id]);
     return rows.map(toCategory);
   }
 
   /** The category and its descendants down to `levels` below it, shallowest first. */
   async subtree(id: string, levels: number): Promise<CategoryAtDepth[]> {
-    const rows = await this.reads.query<Array<CategoryRow & { depth: number }>>(SUBTREE, [
+    const rows = await this.scoped.query<Array<CategoryRow & { depth: number }>>(SUBTREE, [
       id,
       levels,
     ]);
@@ -198,7 +198,7 @@ export class CategoriesRepository {
   }
 
   async subtreeHeight(id: string): Promise<number | null> {
-    const rows = await this.reads.query<Array<{ height: number | null }>>(SUBTREE_HEIGHT, [id]);
+    const rows = await this.scoped.query<Array<{ height: number | null }>>(SUBTREE_HEIGHT, [id]);
     return rows[0]?.height ?? null;
   }
 

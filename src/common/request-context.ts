@@ -1,11 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ObjectLiteral, QueryRunner, Repository } from 'typeorm';
+import type { EntityManager, ObjectLiteral, QueryRunner, Repository } from 'typeorm';
 
-/** What one request has spent in the database so far, and the replica it reads from, if any. */
+/**
+ * What one request has spent in the database so far, and the connection its queries use instead
+ * of the pool's, if any: a replica it reads from, or the transaction an idempotent create's
+ * writes join (see IdempotencyInterceptor).
+ */
 export interface RequestContext {
   statements: number;
   databaseMs: number;
   replica?: ReplicaRead;
+  transaction?: EntityManager;
 }
 
 /** One replica connection, caught up with the catalog version it read. */
@@ -23,10 +28,14 @@ export function runInRequestContext(_request: unknown, _response: unknown, next:
   storage.run({ statements: 0, databaseMs: 0 }, next);
 }
 
-/** `repository`, on the replica connection when this request reads from one. */
-export function readRepository<T extends ObjectLiteral>(repository: Repository<T>): Repository<T> {
-  const replica = storage.getStore()?.replica;
-  return replica && !repository.queryRunner
-    ? replica.runner.manager.getRepository(repository.target)
-    : repository;
+/**
+ * `repository`, on the request's own connection when it has one (its transaction, or the replica
+ * it reads from); as it is when it is already bound to a transaction.
+ */
+export function scopedRepository<T extends ObjectLiteral>(
+  repository: Repository<T>,
+): Repository<T> {
+  const context = storage.getStore();
+  const manager = context?.transaction ?? context?.replica?.runner.manager;
+  return manager && !repository.queryRunner ? manager.getRepository(repository.target) : repository;
 }

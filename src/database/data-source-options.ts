@@ -3,7 +3,7 @@ import { DataSourceOptions } from 'typeorm';
 
 export interface DatabaseSettings {
   url: string;
-  /** Read replicas: used only where a read asks for one (see ReadRouting). */
+  /** Read replicas: used only where a read asks for one (see ReadReplicasInterceptor). */
   replicaUrls?: string[];
   poolSize: number;
   runMigrations: boolean;

@@ -3,15 +3,17 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
 import { concatMap, finalize, from, Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
-import { CatalogVersion, readCatalogVersion } from '../catalog-version/catalog-version.service';
+import { CatalogVersionRepository } from '../catalog-version/catalog-version.repository';
+import { CatalogVersion } from '../catalog-version/catalog-version.service';
 import { currentRequestContext, ReplicaRead } from '../common/request-context';
 import { CatalogMetrics } from '../metrics/catalog-metrics';
 import { isOperationsRoute } from '../metrics/http-route';
 
 /**
  * With DATABASE_READ_URLS, an unconditional read goes to a replica, but only to one that has
- * caught up with the catalog version: no acknowledged write is ever missing from its answer, and
- * the version it is tagged with is the replica's own. A conditional read (its ETag may come from
+ * replayed the primary's WAL past every acknowledged write and holds at least the catalog version
+ * they make: no acknowledged write is ever missing from its answer, and the version it is tagged
+ * with is the replica's own. A conditional read (its ETag may come from
  * the primary) and every write stay on the primary; so does a read while no replica can serve.
  */
 @Injectable()
@@ -21,6 +23,7 @@ export class ReadReplicasInterceptor implements NestInterceptor {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly catalogVersion: CatalogVersion,
+    private readonly versions: CatalogVersionRepository,
     private readonly metrics: CatalogMetrics,
   ) {}
 
@@ -43,11 +46,11 @@ export class ReadReplicasInterceptor implements NestInterceptor {
   }
 
   private async caughtUpReplica(): Promise<ReplicaRead | undefined> {
-    const required = BigInt(await this.catalogVersion.current());
+    const primary = await this.catalogVersion.onPrimary();
     const runner = this.dataSource.createQueryRunner('slave');
     try {
-      const version = await readCatalogVersion(runner.manager);
-      if (BigInt(version) >= required) {
+      const { version, replayed } = await this.versions.onReplica(runner.manager, primary.lsn);
+      if (replayed && BigInt(version) >= BigInt(primary.version)) {
         this.metrics.replicaReads.inc({ target: 'replica' });
         return { runner, version };
       }

@@ -5,6 +5,9 @@ import { from, lastValueFrom, Observable } from 'rxjs';
 import { DomainError, ValidationFailedError } from '../common/errors/domain-error';
 import { codePointLength } from '../common/text';
 import { IdempotencyRepository } from './idempotency.repository';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { currentRequestContext } from '../common/request-context';
 
 const HEADER = 'idempotency-key';
 const REPLAYED_HEADERS = ['location', 'etag'];
@@ -51,7 +54,10 @@ function keyOf(request: Request): string | undefined {
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(private readonly keys: IdempotencyRepository) {}
+  constructor(
+    private readonly keys: IdempotencyRepository,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request>();
@@ -90,20 +96,35 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return held.response;
     }
 
-    let body: unknown;
+    // The create and the stored answer commit together: a failure in between can never leave a
+    // created resource whose key a retry would take over and create again.
+    const scope = currentRequestContext();
+    const runner = this.dataSource.createQueryRunner();
+    let committing = false;
     try {
-      body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      await runner.startTransaction();
+      if (scope) scope.transaction = runner.manager;
+      const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      const headers = Object.fromEntries(
+        REPLAYED_HEADERS.flatMap((name) => {
+          const value = response.getHeader(name);
+          return value === undefined ? [] : [[name, String(value)]];
+        }),
+      );
+      await this.keys.complete(key, 201, body, headers);
+      committing = true;
+      await runner.commitTransaction();
+      return body;
     } catch (error) {
-      await this.keys.release(key);
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      // A commit that failed may still have happened: keep the claim, which a retry takes over
+      // after a minute if it did not (and which replays the answer if it did). A claim that
+      // cannot be released is taken over the same way.
+      if (!committing) await this.keys.release(key).catch(() => undefined);
       throw error;
+    } finally {
+      if (scope) scope.transaction = undefined;
+      await runner.release();
     }
-    const headers = Object.fromEntries(
-      REPLAYED_HEADERS.flatMap((name) => {
-        const value = response.getHeader(name);
-        return value === undefined ? [] : [[name, String(value)]];
-      }),
-    );
-    await this.keys.complete(key, 201, body, headers);
-    return body;
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
+import { scopedRepository } from '../common/request-context';
 import { IdempotencyKey } from './idempotency-key.entity';
 
 /** Keys are kept for 24 hours; a claim still in flight after a minute was abandoned by a dead process. */
@@ -42,13 +43,17 @@ export class IdempotencyRepository {
     return this.keys.findOneBy({ key });
   }
 
+  /** Stores the first answer; within the request's transaction, so it commits with the create. */
   async complete(
     key: string,
     status: number,
     response: unknown,
     headers: Record<string, string>,
   ): Promise<void> {
-    await this.keys.update({ key }, { status, response: response as object, headers });
+    await scopedRepository(this.keys).update(
+      { key },
+      { status, response: response as object, headers },
+    );
   }
 
   /** Gives up a claim whose request failed, so that a retry runs it again. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { Product } from './product.entity';
-import { readRepository } from '../common/request-context';
+import { scopedRepository } from '../common/request-context';
 
 export interface ProductValues {
   title: string;
@@ -17,14 +17,14 @@ export interface ProductValues {
 export class ProductsRepository {
   constructor(@InjectRepository(Product) private readonly repository: Repository<Product>) {}
 
-  /** Reads go to the request's replica, if it reads from one. */
-  private get reads(): Repository<Product> {
-    return readRepository(this.repository);
+  /** On the request's own connection, if it has one (see scopedRepository). */
+  private get scoped(): Repository<Product> {
+    return scopedRepository(this.repository);
   }
 
   /** The product with its row version, in one statement (plain SQL: the hottest read there is). */
   async findById(id: string): Promise<Product | null> {
-    const rows = await this.reads.query<RawProduct[]>(
+    const rows = await this.scoped.query<RawProduct[]>(
       `SELECT ${RETURNING} FROM product WHERE id = $1`,
       [id],
     );
@@ -32,13 +32,13 @@ export class ProductsRepository {
   }
 
   async exists(id: string): Promise<boolean> {
-    return this.reads.existsBy({ id });
+    return this.scoped.existsBy({ id });
   }
 
   /** Those of `ids` that exist, by id, in one statement. */
   async findByIds(ids: string[]): Promise<Product[]> {
     if (ids.length === 0) return [];
-    return this.reads.find({ where: { id: In(ids) }, order: { id: 'ASC' } });
+    return this.scoped.find({ where: { id: In(ids) }, order: { id: 'ASC' } });
   }
 
   /**
@@ -51,17 +51,17 @@ export class ProductsRepository {
     afterId?: string;
     withTotal: boolean;
   }): Promise<[Product[], number | null]> {
-    const query = this.reads
+    const query = this.scoped
       .createQueryBuilder('p')
       .orderBy('p.id', 'ASC')
       .limit(page.limit + 1)
       .offset(page.offset);
     if (page.afterId !== undefined) query.where('p.id > :afterId', { afterId: page.afterId });
-    return Promise.all([query.getMany(), page.withTotal ? this.reads.count() : null]);
+    return Promise.all([query.getMany(), page.withTotal ? this.scoped.count() : null]);
   }
 
   async insert(values: ProductValues): Promise<Product> {
-    const result = await this.repository
+    const result = await this.scoped
       .createQueryBuilder()
       .insert()
       .into(Product)
@@ -80,7 +80,7 @@ export class ProductsRepository {
     changes: Partial<ProductValues>,
     versions?: string[],
   ): Promise<Product | null> {
-    const query = this.repository
+    const query = this.scoped
       .createQueryBuilder()
       .update(Product)
       .set(changes)
@@ -93,11 +93,7 @@ export class ProductsRepository {
 
   /** Deletes the product, only when the row is at one of `versions` if given. */
   async delete(id: string, versions?: string[]): Promise<boolean> {
-    const query = this.repository
-      .createQueryBuilder()
-      .delete()
-      .from(Product)
-      .where('id = :id', { id });
+    const query = this.scoped.createQueryBuilder().delete().from(Product).where('id = :id', { id });
     if (versions) query.andWhere('xmin::text = ANY(:versions)', { versions });
     const result = await query.execute();
     return (result.affected ?? 0) > 0;

@@ -5,7 +5,7 @@ import { Category } from '../categories/category.entity';
 import { codePointLength } from '../common/text';
 import { Product } from '../products/product.entity';
 import type { SortKey } from './dto/search-query.dto';
-import { readRepository } from '../common/request-context';
+import { scopedRepository } from '../common/request-context';
 
 export interface SqlCondition {
   sql: string;
@@ -171,9 +171,9 @@ function sortKeyOf(sort: SortKey, product: Product, createdAt: string): string[]
 export class SearchRepository implements OnModuleInit {
   constructor(@InjectRepository(Product) private readonly products: Repository<Product>) {}
 
-  /** Reads go to the request's replica, if it reads from one. */
-  private get reads(): Repository<Product> {
-    return readRepository(this.products);
+  /** On the request's own connection, if it has one (see scopedRepository). */
+  private get scoped(): Repository<Product> {
+    return scopedRepository(this.products);
   }
 
   /**
@@ -198,7 +198,7 @@ export class SearchRepository implements OnModuleInit {
    * early on an index. A second statement only when the page is empty.
    */
   async search(criteria: SearchCriteria): Promise<SearchResult> {
-    const filtered = applyFilters(this.reads.createQueryBuilder('p'), criteria);
+    const filtered = applyFilters(this.scoped.createQueryBuilder('p'), criteria);
     const page = applyKeyset(applySort(filtered.clone(), criteria), criteria)
       .addSelect(CREATED_AT_TEXT, 'cursor_created_at')
       .limit(criteria.limit + 1)
@@ -249,6 +249,6 @@ export class SearchRepository implements OnModuleInit {
   }
 
   private categoryExists(id: string): Promise<boolean> {
-    return this.reads.manager.getRepository(Category).existsBy({ id });
+    return this.scoped.manager.getRepository(Category).existsBy({ id });
   }
 }

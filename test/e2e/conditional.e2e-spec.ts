@@ -212,5 +212,20 @@ describe('Conditional requests (e2e)', () => {
         expect(titles(after)).toContain(`Cached chair ${path}`);
       },
     );
+    it('should answer every one of many different searches at once with a one-entry cache', async () => {
+      const small = await createTestApp({ RESULT_CACHE_ENTRIES: '1' });
+      try {
+        const statuses = await Promise.all(
+          Array.from({ length: 20 }, (_, index) =>
+            request(small.http)
+              .get(`/api/v1/products/search?q=evicted-${index}`)
+              .then((response) => response.status),
+          ),
+        );
+        expect(statuses).toEqual(Array.from({ length: 20 }, () => 200));
+      } finally {
+        await small.close();
+      }
+    });
   });
 });

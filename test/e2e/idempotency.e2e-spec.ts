@@ -164,4 +164,40 @@ describe('Idempotent creates (e2e)', () => {
       await restarted.close();
     }
   });
+  it('should create nothing when the first answer cannot be stored, so that a retry creates exactly one', async () => {
+    const sku = uniqueSku();
+    const body = { title: 'Stored with its answer', sku, price: '4.00' };
+    await sql(`
+      CREATE FUNCTION refuse_answers() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'answers cannot be stored'; END $$`);
+    await sql(`
+      CREATE TRIGGER refuse_answers BEFORE UPDATE ON idempotency_key
+      FOR EACH ROW WHEN (NEW.status IS NOT NULL) EXECUTE FUNCTION refuse_answers()`);
+    try {
+      const failed = await api()
+        .post('/api/v1/products')
+        .set('Idempotency-Key', 'store-fails')
+        .send(body);
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+      expect(JSON.stringify(failed.body)).not.toMatch(/answers cannot be stored|refuse_answers/);
+      expect(await countBySku(sku)).toBe(0);
+    } finally {
+      await sql('DROP TRIGGER refuse_answers ON idempotency_key');
+      await sql('DROP FUNCTION refuse_answers()');
+    }
+
+    const retried = await api()
+      .post('/api/v1/products')
+      .set('Idempotency-Key', 'store-fails')
+      .send(body)
+      .expect(201);
+    const replayed = await api()
+      .post('/api/v1/products')
+      .set('Idempotency-Key', 'store-fails')
+      .send(body)
+      .expect(201);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.body).toEqual(retried.body);
+    expect(await countBySku(sku)).toBe(1);
+  });
 });
