@@ -11,7 +11,7 @@ import { CatalogVersionModule } from './catalog-version/catalog-version.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
-import { SharedRedisModule } from './redis/shared-redis';
+import { SharedRedisModule } from './redis/redis.module';
 import { CategoriesModule } from './categories/categories.module';
 import { ProductsModule } from './products/products.module';
 import { SearchModule } from './search/search.module';

@@ -5,7 +5,7 @@ import { CatalogVersionCounter } from './catalog-version.entity';
 import { CatalogVersionRepository } from './catalog-version.repository';
 import { CatalogVersion } from './catalog-version.service';
 import { CatalogWriteInterceptor } from './catalog-write.interceptor';
-import { ResultCache } from './result-cache';
+import { ResultCache } from './result-cache.service';
 
 @Global()
 @Module({

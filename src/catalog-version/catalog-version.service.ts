@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { currentRequestContext } from '../common/request-context';
-import { SharedRedis } from '../redis/shared-redis';
+import { SharedRedis } from '../redis/redis.module';
 import { CatalogPosition, CatalogVersionRepository } from './catalog-version.repository';
 
 /** How long a version read from the database may answer reads without asking again. */

@@ -15,7 +15,7 @@ import {
   PreconditionFailedError,
 } from '../common/errors/domain-error';
 import { CatalogMetrics } from '../metrics/catalog-metrics';
-import { ResultCache } from '../catalog-version/result-cache';
+import { ResultCache } from '../catalog-version/result-cache.service';
 import { CATEGORY_FOREIGN_KEY, Product, SKU_CONSTRAINT } from './product.entity';
 import { ProductsRepository, ProductValues } from './products.repository';
 

@@ -4,7 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/configuration';
 import { RATE_LIMIT_WINDOW_MS, RateLimitGuard } from './rate-limit.guard';
 import { RateLimitStorage } from './rate-limit.storage';
-import { SharedRedis } from '../redis/shared-redis';
+import { SharedRedis } from '../redis/redis.module';
 
 @Module({
   providers: [

@@ -6,7 +6,7 @@ import { isMoney } from '../common/money';
 import { isId } from '../common/pipes/parse-id.pipe';
 import { codePointLength } from '../common/text';
 import { CatalogMetrics } from '../metrics/catalog-metrics';
-import { ResultCache } from '../catalog-version/result-cache';
+import { ResultCache } from '../catalog-version/result-cache.service';
 import { NotFoundError } from '../common/errors/domain-error';
 import { normaliseSku, SKU_PATTERN } from '../products/dto/product.dto';
 import { Product } from '../products/product.entity';
