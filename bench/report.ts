@@ -47,6 +47,10 @@ export interface Target6 {
   detail: string;
 }
 
+/** Where the measured reasons for missed targets, and their fixes, are kept. */
+const MISSED_TARGETS_NOTE =
+  'Why each missed target is missed (measured: profile, plans, floors) and what would fix it: README.md, section Performance.';
+
 export interface BenchReport {
   date: string;
   command: string;
@@ -419,6 +423,9 @@ export function markdown(report: BenchReport): string {
   out.push('', '## Targets of issue 6', '');
   for (const target of report.targets) {
     out.push(`- **${metText(target.met)}** — ${target.name}. ${escapeCell(target.detail)}`);
+  }
+  if (report.targets.some((target) => target.met === false)) {
+    out.push('', MISSED_TARGETS_NOTE);
   }
   if (report.service.errorSamples.length > 0) {
     out.push(
