@@ -42,6 +42,10 @@ describe('inspectJsonBody', () => {
     );
     expect(inspect('{"name":"x","constructor":{"a":1}}')).toThrow(/constructor is not allowed/);
     expect(inspect('{"name":"x", "__proto__" : 1}')).toThrow(/__proto__/);
+    expect(inspect('{"toString":""}')).toThrow(/toString is not allowed/);
+    expect(inspect('{"name":"x","valueOf":1}')).toThrow(/valueOf is not allowed/);
+    expect(inspect('{"to\\u0053tring":""}')).toThrow(/toString is not allowed/);
+    expect(inspect('{"name":"toString"}')).not.toThrow();
     expect(inspect('{"price":1.0000000000000000000001}')).toThrow(/cannot be read exactly/);
     expect(() => inspectJsonBody(Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]))).toThrow(
       /UTF-8/,

@@ -1,7 +1,24 @@
 import { isUtf8 } from 'node:buffer';
 
 export const MAX_JSON_DEPTH = 32;
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Keys naming a member of Object.prototype (`__proto__`, `constructor`, `toString`...) or
+ * `prototype`: dangerous to merge, and class-transformer skips them silently, so an unknown field
+ * named `toString` would pass validation as no field at all.
+ */
+export const isPrototypeKey = (key: string): boolean =>
+  key === 'prototype' || Object.hasOwn(Object.prototype, key);
+
+/** The text of a JSON key as written between its quotes, with its escapes resolved. */
+function unescapeKey(raw: string): string {
+  if (!raw.includes('\\')) return raw;
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return raw; // not valid JSON: the body parser refuses it
+  }
+}
 
 /** Why a JSON body is refused before it is parsed, and the top-level field it happened in. */
 export class JsonBodyRefusal extends Error {
@@ -48,9 +65,9 @@ export function inspectJsonBody(body: Buffer): void {
       let end = index + 1;
       while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
       if (/^\s*:/.test(text.slice(end + 1, end + 40))) {
-        const key = text.slice(index + 1, end);
+        const key = unescapeKey(text.slice(index + 1, end));
         if (depth === 1) field = key;
-        if (FORBIDDEN_KEYS.has(key)) throw refuse(`The field ${key} is not allowed.`);
+        if (isPrototypeKey(key)) throw refuse(`The field ${key} is not allowed.`);
       }
       index = end;
     } else if (character === '{' || character === '[') {

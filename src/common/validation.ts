@@ -1,5 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, ValidationFailedError } from './errors/domain-error';
+import { isPrototypeKey } from './json-body-guard';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -9,9 +10,28 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
+/**
+ * ValidationPipe, refusing query parameters named after a member of Object.prototype too:
+ * class-transformer skips those silently, so `?toString=1` would pass as no parameter at all.
+ * (Bodies with such keys are refused before parsing, by the JSON body guard.)
+ */
+class CatalogValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'query' && value !== null && typeof value === 'object') {
+      const unknown = Object.keys(value).filter(isPrototypeKey);
+      if (unknown.length > 0) {
+        throw new ValidationFailedError(
+          unknown.map((field) => ({ field, message: `property ${field} should not exist` })),
+        );
+      }
+    }
+    return super.transform(value, metadata) as Promise<unknown>;
+  }
+}
+
 /** The one ValidationPipe configuration, used by main.ts and the test app alike. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new CatalogValidationPipe({
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,
