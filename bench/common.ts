@@ -3,7 +3,7 @@
  * keep-alive HTTP client for 127.0.0.1, a seeded PRNG, free ports and progress logging.
  */
 import { Agent, request as httpRequest } from 'node:http';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 
@@ -323,4 +323,48 @@ export function machineInfo(postgres: string, loadBefore: number[]): MachineInfo
     postgres: postgres.split(',')[0],
     loadAverageBefore: loadBefore.map((value) => Number(value.toFixed(2))),
   };
+}
+
+/**
+ * The start of a benchmark: warns when other processes already load the CPUs, and stops
+ * everything `cleanup` holds once `timeoutSeconds` have passed. Answers the load averages before
+ * anything started, and the watchdog to clear once the measurements are done.
+ */
+export function startRun(
+  timeoutSeconds: number,
+  cleanup: Cleanup,
+): { loadBefore: number[]; watchdog: NodeJS.Timeout } {
+  const loadBefore = loadavg();
+  if (loadBefore[0] > 0.5) {
+    warn(
+      `load average ${loadBefore.map((value) => value.toFixed(2)).join(' ')} before the start: ` +
+        'other processes are using the CPUs, and the figures will show it',
+    );
+  }
+  const watchdog = setTimeout(() => {
+    warn(`the benchmark exceeded BENCH_TIMEOUT=${timeoutSeconds} s: stopping`);
+    void cleanup.run().finally(() => process.exit(1));
+  }, timeoutSeconds * 1000);
+  watchdog.unref();
+  return { loadBefore, watchdog };
+}
+
+/** Runs a benchmark script's `main`; SIGINT, SIGTERM or a failure stop everything it started. */
+export function runScript(name: string, cleanup: Cleanup, main: () => Promise<void>): void {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      warn(`${signal}: stopping`);
+      void cleanup.run().finally(() => process.exit(130));
+    });
+  }
+  main().catch(async (error: unknown) => {
+    warn(
+      `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    await cleanup.run();
+    process.exit(1);
+  });
 }

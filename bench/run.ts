@@ -11,11 +11,12 @@
  *   BENCH_DATABASE_URL (a server to create a fresh database on, instead of embedded PostgreSQL),
  *   BENCH_ONLY (comma-separated scenario ids), BENCH_TIMEOUT total seconds (auto).
  */
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   Cleanup,
   commandLine,
+  runScript,
+  startRun,
   envInt,
   envList,
   HttpClient,
@@ -100,18 +101,7 @@ const cleanup = new Cleanup();
 async function main(): Promise<void> {
   const settings = readSettings();
   const startedAt = Date.now();
-  const loadBefore = loadavg();
-  if (loadBefore[0] > 0.5) {
-    warn(
-      `load average ${loadBefore.map((value) => value.toFixed(2)).join(' ')} before the start: ` +
-        'other processes are using the CPUs, and the figures will show it',
-    );
-  }
-  const watchdog = setTimeout(() => {
-    warn(`the benchmark exceeded BENCH_TIMEOUT=${settings.timeoutSeconds} s: stopping`);
-    void cleanup.run().finally(() => process.exit(1));
-  }, settings.timeoutSeconds * 1000);
-  watchdog.unref();
+  const { loadBefore, watchdog } = startRun(settings.timeoutSeconds, cleanup);
   log(
     `settings: ${settings.products} products, ${settings.categories} categories, ` +
       `${settings.duration} s per run (+${settings.warmup} s warm-up), connections ${settings.connections.join('/')}, ` +
@@ -531,20 +521,4 @@ async function verify(scenarios: Scenario[], targets: Target[]): Promise<Verific
   return checks;
 }
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    warn(`${signal}: stopping`);
-    void cleanup.run().finally(() => process.exit(130));
-  });
-}
-
-main().catch(async (error: unknown) => {
-  warn(
-    `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  await cleanup.run();
-  process.exit(1);
-});
+runScript('benchmark', cleanup, main);

@@ -23,6 +23,8 @@ import { join } from 'node:path';
 import {
   Cleanup,
   commandLine,
+  runScript,
+  startRun,
   envInt,
   HttpClient,
   log,
@@ -138,18 +140,7 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   // npm run bench:scale built dist/ just before: what it was built from.
   const build = buildInfo();
-  const loadBefore = loadavg();
-  if (loadBefore[0] > 0.5) {
-    warn(
-      `load average ${loadBefore.map((value) => value.toFixed(2)).join(' ')} before the start: ` +
-        'other processes are using the CPUs, and the figures will show it',
-    );
-  }
-  const watchdog = setTimeout(() => {
-    warn(`the benchmark exceeded BENCH_TIMEOUT=${settings.timeoutSeconds} s: stopping`);
-    void cleanup.run().finally(() => process.exit(1));
-  }, settings.timeoutSeconds * 1000);
-  watchdog.unref();
+  const { loadBefore, watchdog } = startRun(settings.timeoutSeconds, cleanup);
   const half = settings.connections / 2;
   log(
     `settings: ${settings.products} products, ${settings.categories} categories, ` +
@@ -770,20 +761,4 @@ function markdown(report: {
   return lines.join('\n');
 }
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    warn(`${signal}: stopping`);
-    void cleanup.run().finally(() => process.exit(130));
-  });
-}
-
-main().catch(async (error: unknown) => {
-  warn(
-    `scale benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
-  await cleanup.run();
-  process.exit(1);
-});
+runScript('scale benchmark', cleanup, main);
