@@ -10,13 +10,13 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { DataSource, QueryRunner } from 'typeorm';
-import { CategoriesRepository } from '../src/categories/categories.repository';
-import { Category } from '../src/categories/category.entity';
-import { Product } from '../src/products/product.entity';
-import { ProductsRepository } from '../src/products/products.repository';
-import { SearchQueryDto } from '../src/search/dto/search-query.dto';
-import { SearchRepository } from '../src/search/search.repository';
-import { toCriteria } from '../src/search/search.service';
+import { CategoriesRepository } from '../src/modules/categories/categories.repository';
+import { Category } from '../src/modules/categories/category.entity';
+import { Product } from '../src/modules/products/product.entity';
+import { ProductsRepository } from '../src/modules/products/products.repository';
+import { SearchQueryDto } from '../src/modules/search/dto/search-query.dto';
+import { SearchRepository } from '../src/modules/search/search.repository';
+import { toCriteria } from '../src/modules/search/search.service';
 
 export interface Statement {
   sql: string;

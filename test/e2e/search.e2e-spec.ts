@@ -6,7 +6,7 @@ import {
   createProduct,
   ProductBody,
 } from '../factories/catalog.factory';
-import { escapeLike } from '../../src/search/search.repository';
+import { escapeLike } from '../../src/modules/search/search.repository';
 import { createTestApp, TestApp } from '../utils/test-app';
 
 describe('Search (e2e)', () => {

@@ -21,18 +21,18 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CatalogVersion } from '../catalog-version/catalog-version.service';
+import { CatalogVersion } from '../../catalog-version/catalog-version.service';
 import {
   ApiConditionalRead,
   ApiConditionalWrite,
   tagged,
   taggedByCatalog,
-} from '../common/conditional';
-import { definedOnly } from '../common/defined';
-import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
-import { parseIfMatch, strongEtag } from '../common/etag';
-import { ApiProblems } from '../common/dto/problem-details.dto';
-import { ApiIdParam, ParseIdPipe, toId } from '../common/pipes/parse-id.pipe';
+} from '../../common/conditional';
+import { definedOnly } from '../../common/defined';
+import { IdempotencyInterceptor } from '../../idempotency/idempotency.interceptor';
+import { parseIfMatch, strongEtag } from '../../common/etag';
+import { ApiProblems } from '../../common/dto/problem-details.dto';
+import { ApiIdParam, ParseIdPipe, toId } from '../../common/pipes/parse-id.pipe';
 import { CategoriesService } from './categories.service';
 import {
   CategoryDto,

@@ -1,9 +1,9 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { CatalogVersion } from '../catalog-version/catalog-version.service';
-import { ApiConditionalRead, taggedByCatalog } from '../common/conditional';
+import { CatalogVersion } from '../../catalog-version/catalog-version.service';
+import { ApiConditionalRead, taggedByCatalog } from '../../common/conditional';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems } from '../common/dto/problem-details.dto';
+import { ApiProblems } from '../../common/dto/problem-details.dto';
 import { ProductDto, ProductPageDto } from '../products/dto/product.dto';
 import { SearchQueryDto } from './dto/search-query.dto';
 import { SearchService } from './search.service';

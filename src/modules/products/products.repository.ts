@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { Product } from './product.entity';
-import { scopedRepository } from '../common/request-context';
+import { scopedRepository } from '../../common/request-context';
 
 export interface ProductValues {
   title: string;

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { PageDto, PageQueryDto, toInteger } from '../../common/dto/page.dto';
-import { Text } from '../../common/text';
-import { IsIdOrNull } from '../../common/pipes/parse-id.pipe';
+import { PageDto, PageQueryDto, toInteger } from '../../../common/dto/page.dto';
+import { Text } from '../../../common/text';
+import { IsIdOrNull } from '../../../common/pipes/parse-id.pipe';
 import { Category, MAX_CATEGORY_DEPTH } from '../category.entity';
 import type { CategoryTree } from '../categories.service';
 

@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { isForeignKeyViolation, isUniqueViolation } from '../common/errors/database-errors';
+import { isForeignKeyViolation, isUniqueViolation } from '../../common/errors/database-errors';
 import {
   DomainError,
   missingOrChanged,
   NotFoundError,
   PreconditionFailedError,
-} from '../common/errors/domain-error';
-import { Precondition, satisfies, versionsOf } from '../common/etag';
-import { decodeCursor, keysetPage } from '../common/cursor';
-import { Page } from '../common/dto/page.dto';
-import { isId } from '../common/pipes/parse-id.pipe';
-import { CatalogMetrics } from '../metrics/catalog-metrics';
+} from '../../common/errors/domain-error';
+import { Precondition, satisfies, versionsOf } from '../../common/etag';
+import { decodeCursor, keysetPage } from '../../common/cursor';
+import { Page } from '../../common/dto/page.dto';
+import { isId } from '../../common/pipes/parse-id.pipe';
+import { CatalogMetrics } from '../../metrics/catalog-metrics';
 import { CategoriesRepository, CategoryAtDepth } from './categories.repository';
 import { Category, MAX_CATEGORY_DEPTH, SIBLING_NAME_CONSTRAINT } from './category.entity';
 

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { retryTransientConflicts } from '../common/errors/database-errors';
+import { retryTransientConflicts } from '../../common/errors/database-errors';
 import { Category, MAX_CATEGORY_DEPTH } from './category.entity';
-import { scopedRepository } from '../common/request-context';
+import { scopedRepository } from '../../common/request-context';
 
 /** Key of the transaction-scoped advisory lock that serialises every change to the tree's shape. */
 const TREE_LOCK_KEY = 7_261_001;

@@ -21,18 +21,18 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CatalogVersion } from '../catalog-version/catalog-version.service';
+import { CatalogVersion } from '../../catalog-version/catalog-version.service';
 import {
   ApiConditionalRead,
   ApiConditionalWrite,
   tagged,
   taggedByCatalog,
-} from '../common/conditional';
-import { definedOnly } from '../common/defined';
-import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
-import { parseIfMatch, strongEtag } from '../common/etag';
-import { ApiProblems } from '../common/dto/problem-details.dto';
-import { ApiIdParam, ParseIdPipe, toId } from '../common/pipes/parse-id.pipe';
+} from '../../common/conditional';
+import { definedOnly } from '../../common/defined';
+import { IdempotencyInterceptor } from '../../idempotency/idempotency.interceptor';
+import { parseIfMatch, strongEtag } from '../../common/etag';
+import { ApiProblems } from '../../common/dto/problem-details.dto';
+import { ApiIdParam, ParseIdPipe, toId } from '../../common/pipes/parse-id.pipe';
 import { ListProductsQueryDto } from './dto/list-products-query.dto';
 import { CreateProductDto, ProductDto, ProductPageDto, UpdateProductDto } from './dto/product.dto';
 import { ProductsService } from './products.service';

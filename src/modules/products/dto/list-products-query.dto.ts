@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsOptional, ValidateBy } from 'class-validator';
-import { PageQueryDto } from '../../common/dto/page.dto';
-import { isId } from '../../common/pipes/parse-id.pipe';
+import { PageQueryDto } from '../../../common/dto/page.dto';
+import { isId } from '../../../common/pipes/parse-id.pipe';
 
 export class ListProductsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({

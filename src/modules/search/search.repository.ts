@@ -2,10 +2,10 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, SelectQueryBuilder } from 'typeorm';
 import { Category } from '../categories/category.entity';
-import { codePointLength } from '../common/text';
+import { codePointLength } from '../../common/text';
 import { Product } from '../products/product.entity';
 import type { SortKey } from './dto/search-query.dto';
-import { scopedRepository } from '../common/request-context';
+import { scopedRepository } from '../../common/request-context';
 
 export interface SqlCondition {
   sql: string;

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, Matches, ValidateBy, ValidateIf } from 'class-validator';
-import { PageDto } from '../../common/dto/page.dto';
-import { IsMoney } from '../../common/money';
-import { IsIdOrNull } from '../../common/pipes/parse-id.pipe';
-import { Text, trim } from '../../common/text';
+import { PageDto } from '../../../common/dto/page.dto';
+import { IsMoney } from '../../../common/money';
+import { IsIdOrNull } from '../../../common/pipes/parse-id.pipe';
+import { Text, trim } from '../../../common/text';
 import { Product } from '../product.entity';
 
 export const SKU_PATTERN = /^[A-Z0-9_-]{1,100}$/;

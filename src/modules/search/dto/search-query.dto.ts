@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Min, ValidateBy } from 'class-validator';
-import { PageQueryDto, toBoolean, toInteger } from '../../common/dto/page.dto';
-import { IsMoney, isMoney } from '../../common/money';
-import { Text } from '../../common/text';
+import { PageQueryDto, toBoolean, toInteger } from '../../../common/dto/page.dto';
+import { IsMoney, isMoney } from '../../../common/money';
+import { Text } from '../../../common/text';
 
 export const SORT_KEYS = ['id', 'price', '-price', 'title', '-created_at', 'relevance'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];

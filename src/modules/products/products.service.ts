@@ -1,21 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, keysetPage } from '../common/cursor';
-import { Page } from '../common/dto/page.dto';
-import { isId } from '../common/pipes/parse-id.pipe';
-import { Precondition, satisfies, versionsOf } from '../common/etag';
+import { decodeCursor, keysetPage } from '../../common/cursor';
+import { Page } from '../../common/dto/page.dto';
+import { isId } from '../../common/pipes/parse-id.pipe';
+import { Precondition, satisfies, versionsOf } from '../../common/etag';
 import {
   isForeignKeyViolation,
   isUniqueViolation,
   retryTransientConflicts,
-} from '../common/errors/database-errors';
+} from '../../common/errors/database-errors';
 import {
   DomainError,
   missingOrChanged,
   NotFoundError,
   PreconditionFailedError,
-} from '../common/errors/domain-error';
-import { CatalogMetrics } from '../metrics/catalog-metrics';
-import { ResultCache } from '../catalog-version/result-cache.service';
+} from '../../common/errors/domain-error';
+import { CatalogMetrics } from '../../metrics/catalog-metrics';
+import { ResultCache } from '../../catalog-version/result-cache.service';
 import { CATEGORY_FOREIGN_KEY, Product, SKU_CONSTRAINT } from './product.entity';
 import { ProductsRepository, ProductValues } from './products.repository';
 
