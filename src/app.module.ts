@@ -8,10 +8,8 @@ import { dataSourceOptions } from './database/data-source-options';
 import { ReadReplicasInterceptor } from './database/read-replicas.interceptor';
 import { HealthModule } from './health/health.module';
 import { CatalogVersionModule } from './catalog-version/catalog-version.module';
-import { IdempotencyModule } from './idempotency/idempotency.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
-import { SharedRedisModule } from './redis/redis.module';
 import { CategoriesModule } from './modules/categories/categories.module';
 import { ProductsModule } from './modules/products/products.module';
 import { SearchModule } from './modules/search/search.module';
@@ -42,11 +40,10 @@ export class AppModule {
           autoLoadEntities: true,
           entities: [],
         }),
-        SharedRedisModule,
         HealthModule,
         MetricsModule,
         RateLimitModule,
-        IdempotencyModule,
+        // For the read-replica routing below.
         CatalogVersionModule,
         CategoriesModule,
         // Before Products, so that /products/search is routed ahead of /products/:id.

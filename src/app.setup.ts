@@ -4,15 +4,15 @@ import helmet from 'helmet';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { answerClientError } from './common/http/client-error.handler';
+import { inspectJsonBody } from './common/http/json-body-guard';
 import {
-  answerClientError,
   JSON_BODY_OPTIONS,
   requireJsonBody,
   translateBodyParserError,
-} from './common/errors/problem-details.filter';
+} from './common/http/json-body.middleware';
+import { assignRequestId } from './common/http/request-id.middleware';
 import { runInRequestContext } from './common/request-context';
-import { assignRequestId } from './common/logging/logger.module';
-import { inspectJsonBody } from './common/json-body-guard';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/configuration';
 

@@ -4,7 +4,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { isOperationsRoute } from './metrics/http-route';
+import { isOperationsRoute } from './common/http/route';
 
 /**
  * OpenTelemetry traces (HTTP, Express, pg) exported over OTLP/HTTP, with trace and span ids in

@@ -1,15 +1,15 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SharedRedisModule } from '../redis/redis.module';
 import { CatalogVersionCounter } from './catalog-version.entity';
 import { CatalogVersionRepository } from './catalog-version.repository';
 import { CatalogVersion } from './catalog-version.service';
 import { CatalogWriteInterceptor } from './catalog-write.interceptor';
 import { ResultCache } from './result-cache.service';
 
-@Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([CatalogVersionCounter])],
+  imports: [TypeOrmModule.forFeature([CatalogVersionCounter]), SharedRedisModule],
   providers: [
     CatalogVersion,
     CatalogVersionRepository,

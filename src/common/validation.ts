@@ -1,6 +1,6 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError, ValidationFailedError } from './errors/domain-error';
-import { isPrototypeKey } from './json-body-guard';
+import { isPrototypeKey } from './http/json-body-guard';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {

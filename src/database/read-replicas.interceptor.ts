@@ -7,7 +7,7 @@ import { CatalogVersionRepository } from '../catalog-version/catalog-version.rep
 import { CatalogVersion } from '../catalog-version/catalog-version.service';
 import { currentRequestContext, ReplicaRead } from '../common/request-context';
 import { CatalogMetrics } from '../metrics/catalog-metrics';
-import { isOperationsRoute } from '../metrics/http-route';
+import { isOperationsRoute } from '../common/http/route';
 
 /**
  * With DATABASE_READ_URLS, an unconditional read goes to a replica, but only to one that has

@@ -7,6 +7,7 @@ import {
 } from '@willsoto/nestjs-prometheus';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
+import { ErrorAnswerObserver } from '../common/errors/problem-details.filter';
 
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5];
 
@@ -85,7 +86,7 @@ export type MutationOperation = 'create' | 'update' | 'delete';
 
 /** The domain's own metrics and info-level summaries; HTTP and database figures are fed by interceptors and the query subscriber. */
 @Injectable()
-export class CatalogMetrics {
+export class CatalogMetrics implements ErrorAnswerObserver {
   private readonly logger = new Logger('Catalog');
 
   constructor(
@@ -103,6 +104,10 @@ export class CatalogMetrics {
     @InjectMetric('catalog_db_reads_total') readonly replicaReads: Counter,
     @InjectMetric('catalog_result_cache_total') readonly resultCache: Counter,
   ) {}
+
+  answered(status: number, code: ErrorCode): void {
+    this.httpErrors.inc({ status, code });
+  }
 
   /** Runs a write, then counts and logs its outcome: success, or the error code that refused it. */
   async mutation<T extends { id: string } | void>(

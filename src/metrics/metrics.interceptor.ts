@@ -4,7 +4,7 @@ import { Observable } from 'rxjs';
 import { currentRequestContext } from '../common/request-context';
 import { AppConfig } from '../config/configuration';
 import { CatalogMetrics } from './catalog-metrics';
-import { isOperationsRoute, routeTemplateOf, statusClassOf } from './http-route';
+import { isOperationsRoute, routeTemplateOf, statusClassOf } from '../common/http/route';
 
 /**
  * Once a request is answered: feeds the HTTP metrics (count, duration and in-flight, by method,

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { ErrorAnswerObserver } from '../common/errors/problem-details.filter';
 import { CatalogMetrics, METRIC_PROVIDERS } from './catalog-metrics';
 import { DatabaseMetrics } from './database-metrics';
 import { MetricsInterceptor } from './metrics.interceptor';
@@ -12,8 +13,9 @@ import { MetricsInterceptor } from './metrics.interceptor';
     ...METRIC_PROVIDERS,
     CatalogMetrics,
     DatabaseMetrics,
+    { provide: ErrorAnswerObserver, useExisting: CatalogMetrics },
     { provide: APP_INTERCEPTOR, useClass: MetricsInterceptor },
   ],
-  exports: [CatalogMetrics],
+  exports: [CatalogMetrics, ErrorAnswerObserver],
 })
 export class MetricsModule {}

@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { isOperationsRoute } from '../metrics/http-route';
+import { isOperationsRoute } from '../common/http/route';
 
 export const RATE_LIMIT_WINDOW_MS = 60_000;
 

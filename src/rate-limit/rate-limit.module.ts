@@ -4,9 +4,10 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/configuration';
 import { RATE_LIMIT_WINDOW_MS, RateLimitGuard } from './rate-limit.guard';
 import { RateLimitStorage } from './rate-limit.storage';
-import { SharedRedis } from '../redis/redis.module';
+import { SharedRedis, SharedRedisModule } from '../redis/redis.module';
 
 @Module({
+  imports: [SharedRedisModule],
   providers: [
     {
       provide: RateLimitStorage,

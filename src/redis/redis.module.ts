@@ -1,4 +1,4 @@
-import { Global, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/configuration';
 
@@ -27,7 +27,6 @@ export class SharedRedis implements OnApplicationShutdown {
   }
 }
 
-@Global()
 @Module({
   providers: [
     {

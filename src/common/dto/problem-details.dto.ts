@@ -6,7 +6,7 @@ import {
   ApiResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { PROBLEM_CONTENT_TYPE } from '../errors/problem-details.filter';
+import { PROBLEM_CONTENT_TYPE } from '../errors/problem-details';
 
 export class FieldErrorDto {
   @ApiProperty({ example: 'price' })

@@ -4,7 +4,7 @@ import {
   isUniqueViolation,
   retryTransientConflicts,
 } from './database-errors';
-import { classify } from './problem-details.filter';
+import { classify } from './problem-details';
 
 const driverError = (fields: Record<string, string>) =>
   new QueryFailedError('SELECT 1', [], Object.assign(new Error('driver text'), fields));

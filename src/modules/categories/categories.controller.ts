@@ -21,13 +21,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CatalogVersion } from '../../catalog-version/catalog-version.service';
-import {
-  ApiConditionalRead,
-  ApiConditionalWrite,
-  tagged,
-  taggedByCatalog,
-} from '../../common/conditional';
+import { ConditionalRead, Tagged } from '../../catalog-version/conditional-read';
+import { ApiConditionalWrite } from '../../common/conditional';
 import { definedOnly } from '../../common/defined';
 import { IdempotencyInterceptor } from '../../idempotency/idempotency.interceptor';
 import { parseIfMatch, strongEtag } from '../../common/etag';
@@ -47,10 +42,7 @@ import {
 @ApiTags('categories')
 @Controller('categories')
 export class CategoriesController {
-  constructor(
-    private readonly categories: CategoriesService,
-    private readonly catalogVersion: CatalogVersion,
-  ) {}
+  constructor(private readonly categories: CategoriesService) {}
 
   @Post()
   @UseInterceptors(IdempotencyInterceptor)
@@ -96,49 +88,37 @@ export class CategoriesController {
   }
 
   @Get()
-  @ApiConditionalRead()
+  @ConditionalRead('catalog')
   @ApiOperation({
     summary: 'List categories',
     description: 'All categories, or the direct children of parent_id; ordered by id.',
   })
   @ApiOkResponse({ type: CategoryPageDto })
   @ApiProblems([404, 'parent_id names no category'], 422, 503)
-  async list(
-    @Query() query: ListCategoriesQueryDto,
-    @Headers('if-none-match') ifNoneMatch: string | undefined,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<CategoryPageDto | undefined> {
-    return taggedByCatalog(this.catalogVersion, response, ifNoneMatch, async () => {
-      const page = await this.categories.list({
-        parentId: toId(query.parent_id),
-        limit: query.limit,
-        offset: query.offset,
-        cursor: query.cursor,
-        includeTotal: query.include_total,
-      });
-      return { ...page, items: page.items.map((category) => CategoryDto.from(category)) };
+  async list(@Query() query: ListCategoriesQueryDto): Promise<CategoryPageDto> {
+    const page = await this.categories.list({
+      parentId: toId(query.parent_id),
+      limit: query.limit,
+      offset: query.offset,
+      cursor: query.cursor,
+      includeTotal: query.include_total,
     });
+    return { ...page, items: page.items.map((category) => CategoryDto.from(category)) };
   }
 
   @Get(':id')
-  @ApiConditionalRead()
+  @ConditionalRead('row')
   @ApiIdParam()
   @ApiOperation({ summary: 'Get a category' })
   @ApiOkResponse({ type: CategoryDto })
   @ApiProblems(404, [422, 'id is not a positive integer'], 503)
-  async get(
-    @Param('id', ParseIdPipe) id: string,
-    @Headers('if-none-match') ifNoneMatch: string | undefined,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<CategoryDto | undefined> {
+  async get(@Param('id', ParseIdPipe) id: string): Promise<Tagged<CategoryDto>> {
     const category = await this.categories.get(id);
-    return tagged(response, strongEtag(category.version!), ifNoneMatch, () =>
-      CategoryDto.from(category),
-    );
+    return new Tagged(strongEtag(category.version!), CategoryDto.from(category));
   }
 
   @Get(':id/ancestors')
-  @ApiConditionalRead()
+  @ConditionalRead('catalog')
   @ApiIdParam()
   @ApiOperation({
     summary: 'Breadcrumb of a category',
@@ -147,18 +127,13 @@ export class CategoriesController {
   })
   @ApiOkResponse({ type: [CategoryDto] })
   @ApiProblems(404, [422, 'id is not a positive integer'], 503)
-  async ancestors(
-    @Param('id', ParseIdPipe) id: string,
-    @Headers('if-none-match') ifNoneMatch: string | undefined,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<CategoryDto[] | undefined> {
-    return taggedByCatalog(this.catalogVersion, response, ifNoneMatch, async () =>
-      (await this.categories.ancestors(id)).map((category) => CategoryDto.from(category)),
-    );
+  async ancestors(@Param('id', ParseIdPipe) id: string): Promise<CategoryDto[]> {
+    const path = await this.categories.ancestors(id);
+    return path.map((category) => CategoryDto.from(category));
   }
 
   @Get(':id/tree')
-  @ApiConditionalRead()
+  @ConditionalRead('catalog')
   @ApiIdParam()
   @ApiOperation({
     summary: 'Subtree of a category, nested',
@@ -170,12 +145,8 @@ export class CategoriesController {
   async tree(
     @Param('id', ParseIdPipe) id: string,
     @Query() query: TreeQueryDto,
-    @Headers('if-none-match') ifNoneMatch: string | undefined,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<CategoryTreeDto | undefined> {
-    return taggedByCatalog(this.catalogVersion, response, ifNoneMatch, async () =>
-      CategoryTreeDto.fromTree(await this.categories.tree(id, query.depth)),
-    );
+  ): Promise<CategoryTreeDto> {
+    return CategoryTreeDto.fromTree(await this.categories.tree(id, query.depth));
   }
 
   @Patch(':id')

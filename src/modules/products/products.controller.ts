@@ -21,13 +21,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CatalogVersion } from '../../catalog-version/catalog-version.service';
-import {
-  ApiConditionalRead,
-  ApiConditionalWrite,
-  tagged,
-  taggedByCatalog,
-} from '../../common/conditional';
+import { ConditionalRead, ReadVersion, Tagged } from '../../catalog-version/conditional-read';
+import { ApiConditionalWrite } from '../../common/conditional';
 import { definedOnly } from '../../common/defined';
 import { IdempotencyInterceptor } from '../../idempotency/idempotency.interceptor';
 import { parseIfMatch, strongEtag } from '../../common/etag';
@@ -40,10 +35,7 @@ import { ProductsService } from './products.service';
 @ApiTags('products')
 @Controller('products')
 export class ProductsController {
-  constructor(
-    private readonly products: ProductsService,
-    private readonly catalogVersion: CatalogVersion,
-  ) {}
+  constructor(private readonly products: ProductsService) {}
 
   @Post()
   @UseInterceptors(IdempotencyInterceptor)
@@ -89,56 +81,41 @@ export class ProductsController {
   }
 
   @Get()
-  @ApiConditionalRead()
+  @ConditionalRead('catalog')
   @ApiOperation({ summary: 'List products by id, or fetch a batch with ids=1,2,3' })
   @ApiOkResponse({ type: ProductPageDto })
   @ApiProblems(422, 503)
   async list(
     @Query() query: ListProductsQueryDto,
-    @Headers('if-none-match') ifNoneMatch: string | undefined,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<ProductPageDto | undefined> {
-    return taggedByCatalog(this.catalogVersion, response, ifNoneMatch, async (catalogVersion) => {
-      if (query.ids) {
-        const items = (await this.products.getMany(query.ids)).map((product) =>
-          ProductDto.from(product),
-        );
-        return {
-          items,
-          total: items.length,
-          limit: query.ids.length,
-          offset: 0,
-          next_cursor: null,
-        };
-      }
-      const page = await this.products.list(
-        {
-          limit: query.limit,
-          offset: query.offset,
-          cursor: query.cursor,
-          includeTotal: query.include_total,
-        },
-        catalogVersion,
+    @ReadVersion() catalogVersion: string,
+  ): Promise<ProductPageDto> {
+    if (query.ids) {
+      const items = (await this.products.getMany(query.ids)).map((product) =>
+        ProductDto.from(product),
       );
-      return { ...page, items: page.items.map((product) => ProductDto.from(product)) };
-    });
+      return { items, total: items.length, limit: query.ids.length, offset: 0, next_cursor: null };
+    }
+    const page = await this.products.list(
+      {
+        limit: query.limit,
+        offset: query.offset,
+        cursor: query.cursor,
+        includeTotal: query.include_total,
+      },
+      catalogVersion,
+    );
+    return { ...page, items: page.items.map((product) => ProductDto.from(product)) };
   }
 
   @Get(':id')
-  @ApiConditionalRead()
+  @ConditionalRead('row')
   @ApiIdParam()
   @ApiOperation({ summary: 'Get a product' })
   @ApiOkResponse({ type: ProductDto })
   @ApiProblems(404, [422, 'id is not a positive integer'], 503)
-  async get(
-    @Param('id', ParseIdPipe) id: string,
-    @Headers('if-none-match') ifNoneMatch: string | undefined,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<ProductDto | undefined> {
+  async get(@Param('id', ParseIdPipe) id: string): Promise<Tagged<ProductDto>> {
     const product = await this.products.get(id);
-    return tagged(response, strongEtag(product.version!), ifNoneMatch, () =>
-      ProductDto.from(product),
-    );
+    return new Tagged(strongEtag(product.version!), ProductDto.from(product));
   }
 
   @Patch(':id')

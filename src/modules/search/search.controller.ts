@@ -1,7 +1,5 @@
-import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
-import { CatalogVersion } from '../../catalog-version/catalog-version.service';
-import { ApiConditionalRead, taggedByCatalog } from '../../common/conditional';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ConditionalRead, ReadVersion } from '../../catalog-version/conditional-read';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../../common/dto/problem-details.dto';
 import { ProductDto, ProductPageDto } from '../products/dto/product.dto';
@@ -11,13 +9,10 @@ import { SearchService } from './search.service';
 @ApiTags('search')
 @Controller('products/search')
 export class SearchController {
-  constructor(
-    private readonly searchService: SearchService,
-    private readonly catalogVersion: CatalogVersion,
-  ) {}
+  constructor(private readonly searchService: SearchService) {}
 
   @Get()
-  @ApiConditionalRead()
+  @ConditionalRead('catalog')
   @ApiOperation({
     summary: 'Search products by text, price range and category subtree',
     description:
@@ -31,12 +26,9 @@ export class SearchController {
   )
   async search(
     @Query() query: SearchQueryDto,
-    @Headers('if-none-match') ifNoneMatch: string | undefined,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<ProductPageDto | undefined> {
-    return taggedByCatalog(this.catalogVersion, response, ifNoneMatch, async (catalogVersion) => {
-      const page = await this.searchService.search(query, catalogVersion);
-      return { ...page, items: page.items.map((product) => ProductDto.from(product)) };
-    });
+    @ReadVersion() catalogVersion: string,
+  ): Promise<ProductPageDto> {
+    const page = await this.searchService.search(query, catalogVersion);
+    return { ...page, items: page.items.map((product) => ProductDto.from(product)) };
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CatalogVersionModule } from '../../catalog-version/catalog-version.module';
 import { CategoriesModule } from '../categories/categories.module';
 import { Product } from '../products/product.entity';
 import { SearchController } from './search.controller';
@@ -7,7 +8,7 @@ import { SearchRepository } from './search.repository';
 import { SearchService } from './search.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Product]), CategoriesModule],
+  imports: [TypeOrmModule.forFeature([Product]), CatalogVersionModule, CategoriesModule],
   controllers: [SearchController],
   providers: [SearchService, SearchRepository],
 })

@@ -1,0 +1,62 @@
+import type { Request } from 'express';
+import { DomainError, ValidationFailedError } from '../errors/domain-error';
+import type { JsonBodyRefusal } from './json-body-guard';
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+export const JSON_BODY_OPTIONS = { type: JSON_TYPES };
+
+/** Body-parser signals its failures with a `type` on the error. */
+interface BodyParserError {
+  type?: string;
+}
+
+/**
+ * Express error middleware placed right after the body parser: Nest would otherwise turn a parse
+ * failure into a plain 400 carrying the parser's own message.
+ */
+export function translateBodyParserError(
+  error: unknown,
+  _request: unknown,
+  _response: unknown,
+  next: (error: unknown) => void,
+): void {
+  switch ((error as BodyParserError).type) {
+    case 'entity.refused':
+      return next(
+        new ValidationFailedError([
+          { field: (error as JsonBodyRefusal).field, message: (error as Error).message },
+        ]),
+      );
+    case 'entity.parse.failed':
+      return next(new DomainError('malformed_json', 'The request body is not valid JSON.'));
+    case 'entity.too.large':
+      return next(new DomainError('payload_too_large', 'The request body is larger than 1 MiB.'));
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return next(
+        new DomainError('unsupported_media_type', 'The request body must be UTF-8 JSON.'),
+      );
+    default:
+      return next(new DomainError('bad_request', 'The request body could not be read.'));
+  }
+}
+
+/** A write whose body is not JSON is a 415, rather than a body silently ignored. */
+export function requireJsonBody(
+  request: Request,
+  _response: unknown,
+  next: (error?: unknown) => void,
+): void {
+  const hasBody =
+    Number(request.headers['content-length'] ?? 0) > 0 ||
+    request.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !request.is(JSON_TYPES)) {
+    return next(
+      new DomainError(
+        'unsupported_media_type',
+        'The request body must be JSON (application/json).',
+      ),
+    );
+  }
+  next();
+}
