@@ -29,6 +29,38 @@ export function runInRequestContext(_request: unknown, _response: unknown, next:
 }
 
 /**
+ * The base of every repository of a feature: its TypeORM repository is reachable only as
+ * `scoped`, on the request's own connection when it has one (the transaction an idempotent
+ * create's writes join, the replica a read was routed to), so no method can write beside the
+ * request's transaction by forgetting to ask for it.
+ */
+export abstract class RequestScopedRepository<T extends ObjectLiteral> {
+  readonly #repository: Repository<T>;
+
+  constructor(repository: Repository<T>) {
+    this.#repository = repository;
+  }
+
+  protected get scoped(): Repository<T> {
+    return scopedRepository(this.#repository);
+  }
+}
+
+/** Runs `work` with every repository of the request on `transaction`'s connection. */
+export async function joiningTransaction<T>(
+  transaction: EntityManager,
+  work: () => Promise<T>,
+): Promise<T> {
+  const context = storage.getStore();
+  if (context) context.transaction = transaction;
+  try {
+    return await work();
+  } finally {
+    if (context) context.transaction = undefined;
+  }
+}
+
+/**
  * `repository`, on the request's own connection when it has one (its transaction, or the replica
  * it reads from); as it is when it is already bound to a transaction.
  */

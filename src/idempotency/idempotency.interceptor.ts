@@ -7,7 +7,7 @@ import { codePointLength } from '../common/text';
 import { IdempotencyRepository } from './idempotency.repository';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { currentRequestContext } from '../common/request-context';
+import { joiningTransaction } from '../common/request-context';
 
 const HEADER = 'idempotency-key';
 const REPLAYED_HEADERS = ['location', 'etag'];
@@ -98,20 +98,21 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
     // The create and the stored answer commit together: a failure in between can never leave a
     // created resource whose key a retry would take over and create again.
-    const scope = currentRequestContext();
     const runner = this.dataSource.createQueryRunner();
     let committing = false;
     try {
       await runner.startTransaction();
-      if (scope) scope.transaction = runner.manager;
-      const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      const headers = Object.fromEntries(
-        REPLAYED_HEADERS.flatMap((name) => {
-          const value = response.getHeader(name);
-          return value === undefined ? [] : [[name, String(value)]];
-        }),
-      );
-      await this.keys.complete(key, 201, body, headers);
+      const body = await joiningTransaction(runner.manager, async () => {
+        const created: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
+        const headers = Object.fromEntries(
+          REPLAYED_HEADERS.flatMap((name) => {
+            const value = response.getHeader(name);
+            return value === undefined ? [] : [[name, String(value)]];
+          }),
+        );
+        await this.keys.complete(key, 201, created, headers);
+        return created;
+      });
       committing = true;
       await runner.commitTransaction();
       return body;
@@ -123,7 +124,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
       if (!committing) await this.keys.release(key).catch(() => undefined);
       throw error;
     } finally {
-      if (scope) scope.transaction = undefined;
       await runner.release();
     }
   }

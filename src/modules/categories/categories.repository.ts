@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { retryTransientConflicts } from '../../common/errors/database-errors';
 import { Category, MAX_CATEGORY_DEPTH } from './category.entity';
-import { scopedRepository } from '../../common/request-context';
+import { RequestScopedRepository } from '../../common/request-context';
 
 /** Key of the transaction-scoped advisory lock that serialises every change to the tree's shape. */
 const TREE_LOCK_KEY = 7_261_001;
@@ -85,12 +85,9 @@ function toCategory(row: CategoryRow): Category {
 }
 
 @Injectable()
-export class CategoriesRepository {
-  constructor(@InjectRepository(Category) private readonly repository: Repository<Category>) {}
-
-  /** On the request's own connection, if it has one (see scopedRepository). */
-  private get scoped(): Repository<Category> {
-    return scopedRepository(this.repository);
+export class CategoriesRepository extends RequestScopedRepository<Category> {
+  constructor(@InjectRepository(Category) repository: Repository<Category>) {
+    super(repository);
   }
 
   /** Runs `work` in one transaction, with a repository bound to it; deadlock victims run again. */

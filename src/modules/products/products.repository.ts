@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { Product } from './product.entity';
-import { scopedRepository } from '../../common/request-context';
+import { RequestScopedRepository } from '../../common/request-context';
 
 export interface ProductValues {
   title: string;
@@ -14,12 +14,9 @@ export interface ProductValues {
 }
 
 @Injectable()
-export class ProductsRepository {
-  constructor(@InjectRepository(Product) private readonly repository: Repository<Product>) {}
-
-  /** On the request's own connection, if it has one (see scopedRepository). */
-  private get scoped(): Repository<Product> {
-    return scopedRepository(this.repository);
+export class ProductsRepository extends RequestScopedRepository<Product> {
+  constructor(@InjectRepository(Product) repository: Repository<Product>) {
+    super(repository);
   }
 
   /** The product with its row version, in one statement (plain SQL: the hottest read there is). */

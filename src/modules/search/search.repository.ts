@@ -1,11 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, SelectQueryBuilder } from 'typeorm';
-import { Category } from '../categories/category.entity';
 import { codePointLength } from '../../common/text';
 import { Product } from '../products/product.entity';
 import type { SortKey } from './dto/search-query.dto';
-import { scopedRepository } from '../../common/request-context';
+import { RequestScopedRepository } from '../../common/request-context';
 
 export interface SqlCondition {
   sql: string;
@@ -20,8 +19,7 @@ export interface SearchCriteria {
   fuzzy: boolean;
   minPrice?: string;
   maxPrice?: string;
-  categoryId?: string;
-  /** Matches product.category_id against the subtree of categoryId. */
+  /** Matches product.category_id against the subtree of the category asked for. */
   subtree?: SqlCondition;
   sort: SortKey;
   limit: number;
@@ -35,7 +33,6 @@ export interface SearchResult {
   /** Up to limit + 1 rows: the extra one tells that another page follows. */
   rows: Array<{ product: Product; key: string[] }>;
   total: number | null;
-  categoryExists: boolean;
 }
 
 /** Makes %, _ and \ match themselves in a LIKE pattern (backslash is LIKE's escape character). */
@@ -168,12 +165,9 @@ function sortKeyOf(sort: SortKey, product: Product, createdAt: string): string[]
 }
 
 @Injectable()
-export class SearchRepository implements OnModuleInit {
-  constructor(@InjectRepository(Product) private readonly products: Repository<Product>) {}
-
-  /** On the request's own connection, if it has one (see scopedRepository). */
-  private get scoped(): Repository<Product> {
-    return scopedRepository(this.products);
+export class SearchRepository extends RequestScopedRepository<Product> implements OnModuleInit {
+  constructor(@InjectRepository(Product) products: Repository<Product>) {
+    super(products);
   }
 
   /**
@@ -181,7 +175,7 @@ export class SearchRepository implements OnModuleInit {
    * non-UTF-8 database would silently match ASCII only, so refuse to start on one.
    */
   async onModuleInit(): Promise<void> {
-    const [{ folds }] = await this.products.query<Array<{ folds: boolean }>>(
+    const [{ folds }] = await this.scoped.query<Array<{ folds: boolean }>>(
       `SELECT lower('ÄΩЯ') = 'äωя' AND 'ябълка' ILIKE '%ЯБЪЛ%' AS folds`,
     );
     if (!folds) {
@@ -195,7 +189,7 @@ export class SearchRepository implements OnModuleInit {
    * The page (with one row more than asked, to tell whether another follows) and its exact total
    * in one statement, so the two always agree: the count is an uncorrelated subquery over the same
    * filters (without the cursor), which PostgreSQL runs once beside a page that may still stop
-   * early on an index. A second statement only when the page is empty.
+   * early on an index. A second statement only when a page past the first is empty.
    */
   async search(criteria: SearchCriteria): Promise<SearchResult> {
     const filtered = applyFilters(this.scoped.createQueryBuilder('p'), criteria);
@@ -213,42 +207,12 @@ export class SearchRepository implements OnModuleInit {
       product,
       key: sortKeyOf(criteria.sort, product, raw[index].cursor_created_at),
     }));
-    if (rows.length > 0) {
-      return {
-        rows,
-        total: criteria.withTotal ? Number(raw[0].total) : null,
-        categoryExists: true,
-      };
-    }
-    if (criteria.withTotal && (criteria.offset > 0 || criteria.after !== undefined)) {
-      const { total, categoryExists } = await this.count(filtered, criteria);
-      return { rows, total, categoryExists };
-    }
-    const categoryExists =
-      criteria.categoryId === undefined || (await this.categoryExists(criteria.categoryId));
-    return { rows, total: criteria.withTotal ? 0 : null, categoryExists };
-  }
-
-  /** The exact number of matches, and whether the category asked for exists, in one statement. */
-  private async count(
-    filtered: SelectQueryBuilder<Product>,
-    criteria: SearchCriteria,
-  ): Promise<{ total: number; categoryExists: boolean }> {
-    const totals = await filtered
-      .clone()
-      .select('count(*)::int', 'total')
-      .addSelect(
-        criteria.categoryId === undefined
-          ? 'true'
-          : 'EXISTS (SELECT 1 FROM category WHERE id = :categoryId)',
-        'category_exists',
-      )
-      .setParameter('categoryId', criteria.categoryId)
-      .getRawOne<{ total: number; category_exists: boolean }>();
-    return { total: totals?.total ?? 0, categoryExists: totals?.category_exists ?? false };
-  }
-
-  private categoryExists(id: string): Promise<boolean> {
-    return this.scoped.manager.getRepository(Category).existsBy({ id });
+    if (!criteria.withTotal) return { rows, total: null };
+    if (rows.length > 0) return { rows, total: Number(raw[0].total) };
+    if (criteria.offset === 0 && criteria.after === undefined) return { rows, total: 0 };
+    const totals = await filtered.clone().select('count(*)::int', 'total').getRawOne<{
+      total: number;
+    }>();
+    return { rows, total: totals?.total ?? 0 };
   }
 }

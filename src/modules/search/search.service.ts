@@ -7,7 +7,6 @@ import { isId } from '../../common/pipes/parse-id.pipe';
 import { codePointLength } from '../../common/text';
 import { CatalogMetrics } from '../../metrics/catalog-metrics';
 import { ResultCache } from '../../catalog-version/result-cache.service';
-import { NotFoundError } from '../../common/errors/domain-error';
 import { normaliseSku, SKU_PATTERN } from '../products/dto/product.dto';
 import { Product } from '../products/product.entity';
 import { SearchQueryDto, SortKey } from './dto/search-query.dto';
@@ -19,18 +18,16 @@ export function toCriteria(
   categories: Pick<CategoriesService, 'subtreeCondition'>,
 ): SearchCriteria {
   const sku = normaliseSku(query.q);
-  const categoryId = query.category_id === undefined ? undefined : String(query.category_id);
   return {
     text: query.q,
     sku: typeof sku === 'string' && SKU_PATTERN.test(sku) ? sku : undefined,
     fuzzy: query.fuzzy && query.q !== undefined,
     minPrice: query.min_price,
     maxPrice: query.max_price,
-    categoryId,
     subtree:
-      categoryId === undefined
+      query.category_id === undefined
         ? undefined
-        : categories.subtreeCondition('p.category_id', categoryId),
+        : categories.subtreeCondition('p.category_id', String(query.category_id)),
     sort: query.sort,
     limit: query.limit,
     offset: query.offset,
@@ -105,8 +102,10 @@ export class SearchService {
 
   private async find(query: SearchQueryDto): Promise<Page<Product>> {
     const criteria = toCriteria(query, this.categories);
-    const { rows, total, categoryExists } = await this.searchRepository.search(criteria);
-    if (!categoryExists) throw new NotFoundError('Category', criteria.categoryId!);
+    const { rows, total } = await this.searchRepository.search(criteria);
+    // An empty page may be a category that does not exist: then it is a 404, not a page.
+    if (rows.length === 0 && query.category_id !== undefined)
+      await this.categories.get(String(query.category_id));
     const page = keysetPage(rows, query.limit, query.sort, (row) => row.key);
     return {
       items: page.items.map((row) => row.product),
