@@ -11,6 +11,10 @@ const config: Config = {
   globalTeardown: '<rootDir>/test/utils/global-teardown.ts',
   testTimeout: 60_000,
   maxWorkers: process.env.CI ? 2 : '50%',
+  collectCoverage: true,
+  collectCoverageFrom: ['src/**/*.ts', '!src/**/*.spec.ts'],
+  coverageReporters: ['text-summary', 'lcov'],
+  coverageThreshold: { global: { lines: 90, branches: 80 } },
 };
 
 export default config;

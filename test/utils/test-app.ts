@@ -20,6 +20,8 @@ export async function createTestApp(
   env: Record<string, string> = {},
   extra: {
     controllers?: Type[];
+    /** Modules of the test's own (say, one whose controller declares a new kind of route). */
+    modules?: Type[];
     logDestination?: Writable;
     /** A database to use as it is (migrations run at start) instead of a fresh copy of the template. */
     database?: TestDatabase;
@@ -39,6 +41,7 @@ export async function createTestApp(
         databaseUrl: database.url,
         logging: { destination: extra.logDestination },
       }),
+      ...(extra.modules ?? []),
     ],
     controllers: extra.controllers ?? [],
   }).compile();
