@@ -9,6 +9,17 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import { DomainError, ErrorCode } from '../common/errors/domain-error';
 import { ErrorAnswerObserver } from '../common/errors/problem-details.filter';
 
+/** Every resource whose writes are counted, as `catalog_<entity>_mutations_total`. */
+const MUTATION_ENTITIES = [
+  'product',
+  'category',
+  'inventory',
+  'customer',
+  'review',
+  'order',
+] as const;
+export type MutationEntity = (typeof MUTATION_ENTITIES)[number];
+
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5];
 
 export const METRIC_PROVIDERS = [
@@ -48,16 +59,13 @@ export const METRIC_PROVIDERS = [
     name: 'catalog_search_zero_results_total',
     help: 'Searches that matched nothing',
   }),
-  makeCounterProvider({
-    name: 'catalog_product_mutations_total',
-    help: 'Product creates, updates and deletes by outcome',
-    labelNames: ['operation', 'outcome'],
-  }),
-  makeCounterProvider({
-    name: 'catalog_category_mutations_total',
-    help: 'Category creates, updates and deletes by outcome',
-    labelNames: ['operation', 'outcome'],
-  }),
+  ...MUTATION_ENTITIES.map((entity) =>
+    makeCounterProvider({
+      name: `catalog_${entity}_mutations_total`,
+      help: `${entity[0].toUpperCase()}${entity.slice(1)} writes by operation and outcome`,
+      labelNames: ['operation', 'outcome'],
+    }),
+  ),
   makeCounterProvider({
     name: 'catalog_category_rule_failures_total',
     help: 'Category writes refused by a tree rule',
@@ -82,12 +90,13 @@ const RULE_FAILURES: Partial<Record<ErrorCode, string>> = {
   duplicate_category_name: 'duplicate',
 };
 
-export type MutationOperation = 'create' | 'update' | 'delete';
+export type MutationOperation = 'create' | 'update' | 'delete' | 'set' | 'adjust';
 
 /** The domain's own metrics and info-level summaries; HTTP and database figures are fed by interceptors and the query subscriber. */
 @Injectable()
 export class CatalogMetrics implements ErrorAnswerObserver {
   private readonly logger = new Logger('Catalog');
+  private readonly mutations: Record<MutationEntity, Counter>;
 
   constructor(
     @InjectMetric('catalog_http_request_duration_seconds') readonly httpDuration: Histogram,
@@ -98,12 +107,25 @@ export class CatalogMetrics implements ErrorAnswerObserver {
     @InjectMetric('catalog_search_requests_total') private readonly searches: Counter,
     @InjectMetric('catalog_search_result_count') private readonly searchResults: Histogram,
     @InjectMetric('catalog_search_zero_results_total') private readonly zeroResultSearches: Counter,
-    @InjectMetric('catalog_product_mutations_total') private readonly productMutations: Counter,
-    @InjectMetric('catalog_category_mutations_total') private readonly categoryMutations: Counter,
+    @InjectMetric('catalog_product_mutations_total') productMutations: Counter,
+    @InjectMetric('catalog_category_mutations_total') categoryMutations: Counter,
+    @InjectMetric('catalog_inventory_mutations_total') inventoryMutations: Counter,
+    @InjectMetric('catalog_customer_mutations_total') customerMutations: Counter,
+    @InjectMetric('catalog_review_mutations_total') reviewMutations: Counter,
+    @InjectMetric('catalog_order_mutations_total') orderMutations: Counter,
     @InjectMetric('catalog_category_rule_failures_total') private readonly ruleFailures: Counter,
     @InjectMetric('catalog_db_reads_total') readonly replicaReads: Counter,
     @InjectMetric('catalog_result_cache_total') readonly resultCache: Counter,
-  ) {}
+  ) {
+    this.mutations = {
+      product: productMutations,
+      category: categoryMutations,
+      inventory: inventoryMutations,
+      customer: customerMutations,
+      review: reviewMutations,
+      order: orderMutations,
+    };
+  }
 
   answered(status: number, code: ErrorCode): void {
     this.httpErrors.inc({ status, code });
@@ -111,11 +133,11 @@ export class CatalogMetrics implements ErrorAnswerObserver {
 
   /** Runs a write, then counts and logs its outcome: success, or the error code that refused it. */
   async mutation<T extends { id: string } | void>(
-    entity: 'product' | 'category',
+    entity: MutationEntity,
     operation: MutationOperation,
     write: () => Promise<T>,
   ): Promise<T> {
-    const counter = entity === 'product' ? this.productMutations : this.categoryMutations;
+    const counter = this.mutations[entity];
     try {
       const result = await write();
       counter.inc({ operation, outcome: 'success' });
