@@ -25,6 +25,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.useLogger(app.get(Logger));
   const config = app.get(AppConfig);
   app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
   app.use(assignRequestId, runInRequestContext, helmet(), compression({ threshold: 1024 }));
   if (config.CORS_ORIGINS) {
     app.enableCors({

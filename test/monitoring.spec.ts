@@ -282,6 +282,7 @@ describe('monitoring and deployment files', () => {
         'OTEL_EXPORTER_OTLP_ENDPOINT',
         'REDIS_URL',
         'RATE_LIMIT_PER_MINUTE',
+        'TRUST_PROXY',
         'RESULT_CACHE_ENTRIES',
       ]) {
         expect(text).toMatch(new RegExp(`^#[^\\n]*\\n(# )?${name}=`, 'm'));

@@ -10,6 +10,8 @@ describe('validateConfig', () => {
       DB_RUN_MIGRATIONS: true,
       LOG_LEVEL: 'info',
       EMBEDDED_PG_DIR: resolve('.data', 'postgres'),
+      RATE_LIMIT_PER_MINUTE: 1200,
+      TRUST_PROXY: false,
     });
     expect(config.DATABASE_URL).toBeUndefined();
   });
@@ -34,6 +36,15 @@ describe('validateConfig', () => {
   });
 
   it.each([
+    ['false', false],
+    ['2', 2],
+    ['loopback', 'loopback'],
+    ['loopback, 10.0.0.0/8,fd00::/8, 192.0.2.1', 'loopback, 10.0.0.0/8,fd00::/8, 192.0.2.1'],
+  ])('should read TRUST_PROXY=%s as Express takes it', (value, expected) => {
+    expect(validateConfig({ TRUST_PROXY: value }).TRUST_PROXY).toEqual(expected);
+  });
+
+  it.each([
     ['PORT', 'eighty', 'must be an integer'],
     ['PORT', '70000', 'PORT=70000 must be between 0 and 65535'],
     ['DB_POOL_SIZE', '0', 'DB_POOL_SIZE=0 must be between 1 and 200'],
@@ -49,6 +60,10 @@ describe('validateConfig', () => {
     ],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL="loud" must be one of'],
     ['DB_RUN_MIGRATIONS', 'maybe', 'DB_RUN_MIGRATIONS="maybe" must be true or false'],
+    ['TRUST_PROXY', 'true', 'TRUST_PROXY="true" must be false, a hop count, or comma-separated'],
+    ['TRUST_PROXY', 'loopback,ingress', 'CIDR ranges and loopback, linklocal, uniquelocal'],
+    ['TRUST_PROXY', '10.0.0.0/33', 'TRUST_PROXY="10.0.0.0/33" must be false'],
+    ['TRUST_PROXY', '-1', 'must be false, a hop count'],
   ])('should refuse %s=%s naming the variable and the problem', (name, value, message) => {
     expect(() => validateConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => validateConfig({ [name]: value })).toThrow(`${name}=`);

@@ -8,8 +8,10 @@ import {
   Matches,
   Max,
   Min,
+  ValidateBy,
   validateSync,
 } from 'class-validator';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -24,6 +26,27 @@ const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (['true', '1', 'yes'].includes(normalised)) return true;
   if (['false', '0', 'no'].includes(normalised)) return false;
   return value;
+};
+
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+const toTrustProxy = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const trimmed = value.trim();
+  if (trimmed.toLowerCase() === 'false') return false;
+  return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
+};
+
+/** An address, an address/prefix-length range, or one of proxy-addr's range names. */
+const isProxyRange = (entry: string): boolean => {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return (
+    prefix === undefined ||
+    (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128))
+  );
 };
 
 /**
@@ -109,7 +132,27 @@ export class AppConfig {
   @Transform(toInt)
   @IsInt({ message: 'must be an integer' })
   @Min(0, { message: 'must be 0 or more' })
-  RATE_LIMIT_PER_MINUTE = 0;
+  RATE_LIMIT_PER_MINUTE = 1_200;
+
+  /**
+   * Express's `trust proxy`: false, a hop count, or a comma-separated list of the proxies whose
+   * X-Forwarded-For names the client (the address rate limiting and logs use). `true` is refused:
+   * every client could then choose its own address, and with it a fresh budget.
+   */
+  @Transform(toTrustProxy)
+  @ValidateBy({
+    name: 'isTrustProxy',
+    validator: {
+      validate: (value: unknown) =>
+        value === false ||
+        (typeof value === 'number' && Number.isSafeInteger(value)) ||
+        (typeof value === 'string' &&
+          value.split(',').every((entry) => isProxyRange(entry.trim()))),
+      defaultMessage: () =>
+        `must be false, a hop count, or comma-separated addresses, CIDR ranges and ${PROXY_RANGE_NAMES.join(', ')} (not true: any client could then choose its address)`,
+    },
+  })
+  TRUST_PROXY: false | number | string = false;
 
   /** Shared state for replicas: rate-limit budgets and the catalog version. */
   @IsOptional()

@@ -7,7 +7,8 @@ export const RATE_LIMIT_WINDOW_MS = 60_000;
 
 /**
  * A per-client budget of RATE_LIMIT_PER_MINUTE requests (0 turns it off), with the IETF
- * `RateLimit-*` headers; health and metrics are exempt.
+ * `RateLimit-*` headers; health and metrics are exempt. The client is ThrottlerGuard's tracker,
+ * `req.ip`: behind a proxy, TRUST_PROXY decides whether that is the proxy or the client.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {

@@ -80,6 +80,54 @@ describe('Limits and security headers (e2e)', () => {
     });
   });
 
+  describe('with the default budget', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      // Unset, as in production: the test app otherwise turns rate limiting off.
+      t = await createTestApp({ RATE_LIMIT_PER_MINUTE: undefined });
+    });
+    afterAll(() => t.close());
+
+    it('should give each client 1200 requests a minute', async () => {
+      const response = await request(t.http).get('/api/v1/categories').expect(200);
+      expect(response.headers['ratelimit-limit']).toBe('1200');
+    });
+
+    it('should ignore X-Forwarded-For without TRUST_PROXY, counting both senders against one budget', async () => {
+      const first = await request(t.http)
+        .get('/api/v1/categories')
+        .set('X-Forwarded-For', '203.0.113.1')
+        .expect(200);
+      const second = await request(t.http)
+        .get('/api/v1/categories')
+        .set('X-Forwarded-For', '203.0.113.2')
+        .expect(200);
+      expect(Number(second.headers['ratelimit-remaining'])).toBe(
+        Number(first.headers['ratelimit-remaining']) - 1,
+      );
+    });
+  });
+
+  describe.each(['loopback', '1'])('behind a proxy trusted by TRUST_PROXY=%s', (trustProxy) => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: trustProxy });
+    });
+    afterAll(() => t.close());
+
+    it('should give each X-Forwarded-For client a budget of its own', async () => {
+      const as = (client: string) =>
+        request(t.http).get('/api/v1/categories').set('X-Forwarded-For', client);
+      await as('203.0.113.1').expect(200);
+      await as('203.0.113.1').expect(200);
+      await as('203.0.113.1').expect(429);
+      const other = await as('198.51.100.7, 203.0.113.2').expect(200);
+      expect(other.headers['ratelimit-remaining']).toBe('1');
+      await as('203.0.113.2').expect(200);
+      await as('203.0.113.2').expect(429);
+    });
+  });
+
   describe('with CORS origins configured', () => {
     let t: TestApp;
     beforeAll(async () => {

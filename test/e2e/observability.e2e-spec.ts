@@ -180,6 +180,7 @@ describe('Observability (e2e)', () => {
         method: 'GET',
         url: '/api/v1/products/search?q=Logged',
         remote_address: expect.any(String),
+        client_address: expect.any(String),
       },
     });
     expect(lines[0]).toMatchObject({ q: 'Logged', total: 1 });

@@ -17,7 +17,8 @@ export interface TestApp {
 
 /** The whole application, in process, on a fresh migrated database of its own. */
 export async function createTestApp(
-  env: Record<string, string> = {},
+  /** Settings; a variable set to undefined is unset, so its production default applies. */
+  env: Record<string, string | undefined> = {},
   extra: {
     controllers?: Type[];
     /** Modules of the test's own (say, one whose controller declares a new kind of route). */
@@ -32,6 +33,8 @@ export async function createTestApp(
     LOG_LEVEL: 'silent',
     DB_RUN_MIGRATIONS: String(extra.database !== undefined),
     SHUTDOWN_DRAIN_MS: '0',
+    // Suites fire thousands of requests from one address; those that test the limit set their own.
+    RATE_LIMIT_PER_MINUTE: '0',
     ...env,
   });
   const moduleRef = await Test.createTestingModule({

@@ -38,11 +38,20 @@ export function createLoggerModule({ level, pretty, destination }: LoggingOption
     customErrorObject: (request, response, _error, line: object) =>
       completion(request, response, line),
     serializers: {
-      req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
+      // remote_address is the peer (behind a proxy, the proxy); client_address is req.ip,
+      // which honours TRUST_PROXY.
+      req: (req: {
+        id: string;
+        method: string;
+        url: string;
+        remoteAddress?: string;
+        raw: Request;
+      }) => ({
         id: req.id,
         method: req.method,
         url: req.url,
         remote_address: req.remoteAddress,
+        client_address: req.raw.ip,
       }),
       res: (res: { statusCode: number }) => ({ status: res.statusCode }),
     },
