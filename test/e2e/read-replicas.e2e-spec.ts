@@ -3,7 +3,7 @@ import request from 'supertest';
 import { createProduct } from '../factories/catalog.factory';
 import { StandalonePostgres } from '../utils/standalone-postgres';
 import { createTestApp, TestApp } from '../utils/test-app';
-import { databaseUrl } from '../utils/test-database';
+import { createTestDatabase, databaseUrl, TestDatabase } from '../utils/test-database';
 
 async function query(url: string, sql: string, parameters: unknown[] = []) {
   const client = new Client({ connectionString: url });
@@ -195,5 +195,44 @@ describe('Read replicas on a streaming standby (e2e)', () => {
     expect(titles(found)).toEqual(['Lonely lamp']);
     await request(app().http).get(`/api/v1/products/${created.id}`).expect(200);
     expect(await reads(app(), 'primary_replica_down')).toBe(before + 2);
+  });
+});
+
+/**
+ * A server in DATABASE_READ_URLS that replays no WAL (a logical replica, or here a plain second
+ * database) shares neither the primary's WAL positions nor its row versions (`xmin`, behind ETags).
+ * This one holds a product the primary does not and a catalog version far ahead of it, so it
+ * would look caught up by its version alone: every answer shows that it is never read.
+ */
+describe('Read replicas: a server that is not a standby (e2e)', () => {
+  let plain: TestDatabase;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    plain = await createTestDatabase();
+    await query(
+      plain.url,
+      `INSERT INTO product (id, title, sku, price) OVERRIDING SYSTEM VALUE
+       VALUES (900001, 'Plain lamp', 'PLAIN-1', 5)`,
+    );
+    await query(plain.url, 'UPDATE catalog_version SET version = 1000000 WHERE id = 1');
+    t = await createTestApp({ DATABASE_READ_URLS: plain.url });
+    await createProduct(t.http, { title: 'Primary lamp' });
+  });
+
+  afterAll(async () => {
+    await t.close();
+    await plain.drop();
+  });
+
+  it('should read from the primary, never from a server that replays no WAL', async () => {
+    const before = await reads(t, 'primary_not_standby');
+    const fromReplica = await reads(t, 'replica');
+
+    const found = await request(t.http).get('/api/v1/products/search?q=lamp').expect(200);
+    expect(titles(found)).toEqual(['Primary lamp']);
+    await request(t.http).get('/api/v1/products/900001').expect(404);
+    expect(await reads(t, 'primary_not_standby')).toBe(before + 2);
+    expect(await reads(t, 'replica')).toBe(fromReplica);
   });
 });
