@@ -9,6 +9,15 @@ export interface CatalogPosition {
   lsn: string;
 }
 
+/** A replica's catalog version and how far it has replayed the primary's WAL. */
+export interface ReplicaState {
+  version: string;
+  /** Whether it replays WAL at all (a streaming standby does). */
+  standby: boolean;
+  /** Whether it has replayed the primary's WAL up to the position asked about. */
+  replayed: boolean;
+}
+
 @Injectable()
 export class CatalogVersionRepository {
   constructor(
@@ -29,16 +38,17 @@ export class CatalogVersionRepository {
   }
 
   /**
-   * The version a replica holds, and whether it has replayed the primary's WAL up to `lsn`. A
-   * server that replays no WAL (a logical replica, say) can only be judged by its version.
+   * The version a replica holds, and where it stands against the primary's WAL at `lsn`. Only a
+   * streaming (physical) standby replays the primary's WAL, so only there do the LSNs compare and
+   * row versions (`xmin`, behind every ETag) match the primary's. A server that replays no WAL
+   * (pg_last_wal_replay_lsn() is null: a logical replica, a plain database) is reported as no
+   * standby, never as replayed.
    */
-  async onReplica(
-    replica: EntityManager,
-    lsn: string,
-  ): Promise<{ version: string; replayed: boolean }> {
-    const [state] = await replica.query<Array<{ version: string; replayed: boolean }>>(
+  async onReplica(replica: EntityManager, lsn: string): Promise<ReplicaState> {
+    const [state] = await replica.query<ReplicaState[]>(
       `SELECT sum(version)::text AS version,
-         coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, true) AS replayed
+         pg_last_wal_replay_lsn() IS NOT NULL AS standby,
+         coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS replayed
        FROM catalog_version`,
       [lsn],
     );

@@ -65,7 +65,7 @@ export class AppConfig {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
-  /** Read replicas of the primary, comma-separated: unconditional reads go there once they have caught up. */
+  /** Streaming standbys of the primary, comma-separated: unconditional reads go there once they have caught up. */
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' ? value.split(',').map((url) => url.trim()) : value,
   )

