@@ -3,21 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/configuration';
 import { RATE_LIMIT_WINDOW_MS, RateLimitGuard } from './rate-limit.guard';
-import { RateLimitStorage } from './rate-limit.storage';
-import { SharedRedis, SharedRedisModule } from '../redis/redis.module';
-
-@Module({
-  imports: [SharedRedisModule],
-  providers: [
-    {
-      provide: RateLimitStorage,
-      inject: [SharedRedis],
-      useFactory: (redis: SharedRedis) => new RateLimitStorage(redis.client),
-    },
-  ],
-  exports: [RateLimitStorage],
-})
-class RateLimitStorageModule {}
+import { RateLimitStorage, RateLimitStorageModule } from './rate-limit.storage';
 
 @Module({
   imports: [
