@@ -130,7 +130,9 @@ export class ServiceSql {
     withTotal: boolean;
   }): Promise<Recorded> {
     const repository = new ProductsRepository(this.dataSource.getRepository(Product));
-    const statements = await this.record(() => repository.findPage(page));
+    const statements = await this.record(() =>
+      repository.findPage({ ...page, includeInactive: false }),
+    );
     return { statements, limit: page.limit, offset: page.offset };
   }
 

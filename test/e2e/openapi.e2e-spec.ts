@@ -101,6 +101,7 @@ describe('OpenAPI document (e2e)', () => {
       'category_id',
       'description',
       'image_url',
+      'is_active',
       'price',
       'sku',
       'title',
@@ -108,16 +109,23 @@ describe('OpenAPI document (e2e)', () => {
     expect(schemas.CreateCategoryDto.required).toEqual(['name']);
     expect(schemas.UpdateProductDto.required ?? []).toEqual([]);
     expect(Object.keys(schemas.ProductDto.properties).sort()).toEqual([
+      'category',
       'category_id',
       'created_at',
       'description',
       'id',
       'image_url',
+      'inventory',
+      'is_active',
       'price',
+      'rating',
+      'reviews',
       'sku',
       'title',
       'updated_at',
     ]);
+    // The include fields are there only when asked for.
+    expect(schemas.ProductDto.required).not.toContain('inventory');
   });
 
   it('should document the Location header of creates', () => {

@@ -32,6 +32,7 @@ describe('Products (e2e)', () => {
       sku: 'UBX13-16',
       price: '1299.99',
       category_id: category.id,
+      is_active: true,
       created_at: expect.stringMatching(/Z$/),
       updated_at: expect.stringMatching(/Z$/),
     });

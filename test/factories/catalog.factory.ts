@@ -47,6 +47,7 @@ export interface ProductBody {
   sku: string;
   price: string;
   category_id: number | null;
+  is_active: boolean;
   created_at: string;
   updated_at: string;
 }

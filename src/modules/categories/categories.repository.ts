@@ -199,6 +199,12 @@ export class CategoriesRepository extends RequestScopedRepository<Category> {
     return rows[0]?.height ?? null;
   }
 
+  /** A jsonb SQL expression of the category `column` names (`{ id, name, parent_id }`, or null). */
+  summaryOf(column: string): string {
+    return `(SELECT jsonb_build_object('id', c.id, 'name', c.name, 'parent_id', c.parent_id)
+      FROM category c WHERE c.id = ${column})`;
+  }
+
   /** SQL matching `column` against the subtree of `rootId`, to embed in a query builder. */
   subtreeCondition(
     column: string,

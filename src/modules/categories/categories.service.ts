@@ -163,6 +163,11 @@ export class CategoriesService {
     return nest(rows);
   }
 
+  /** A SQL expression of the category `column` names, as jsonb, to embed in another statement. */
+  summaryOf(column: string): string {
+    return this.categories.summaryOf(column);
+  }
+
   /** A SQL condition matching `column` against the ids of a category's subtree, in one walk. */
   subtreeCondition(column: string, rootId: string) {
     return this.categories.subtreeCondition(column, rootId);

@@ -52,6 +52,10 @@ export class Product {
   @JoinColumn({ name: 'category_id', foreignKeyConstraintName: CATEGORY_FOREIGN_KEY })
   category?: Category | null;
 
+  /** Inactive products are left out of lists and search unless asked for. */
+  @Column({ name: 'is_active', type: 'boolean', default: true })
+  isActive!: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

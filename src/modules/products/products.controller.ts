@@ -29,6 +29,7 @@ import { parseIfMatch, strongEtag } from '../../common/etag';
 import { ApiProblems } from '../../common/dto/problem-details.dto';
 import { ApiIdParam, ParseIdPipe, toId } from '../../common/pipes/parse-id.pipe';
 import { ListProductsQueryDto } from './dto/list-products-query.dto';
+import { IncludeQueryDto } from './dto/product-read-query.dto';
 import { CreateProductDto, ProductDto, ProductPageDto, UpdateProductDto } from './dto/product.dto';
 import { ProductsService } from './products.service';
 
@@ -74,6 +75,7 @@ export class ProductsController {
       sku: body.sku,
       price: body.price,
       categoryId: toId(body.category_id) ?? null,
+      isActive: body.is_active ?? true,
     });
     response.location(`/api/v1/products/${product.id}`);
     response.setHeader('ETag', strongEtag(product.version!));
@@ -90,7 +92,7 @@ export class ProductsController {
     @ReadVersion() catalogVersion: string,
   ): Promise<ProductPageDto> {
     if (query.ids) {
-      const items = (await this.products.getMany(query.ids)).map((product) =>
+      const items = (await this.products.getMany(query.ids, query.include)).map((product) =>
         ProductDto.from(product),
       );
       return { items, total: items.length, limit: query.ids.length, offset: 0, next_cursor: null };
@@ -101,6 +103,8 @@ export class ProductsController {
         offset: query.offset,
         cursor: query.cursor,
         includeTotal: query.include_total,
+        includeInactive: query.include_inactive,
+        include: query.include,
       },
       catalogVersion,
     );
@@ -113,8 +117,11 @@ export class ProductsController {
   @ApiOperation({ summary: 'Get a product' })
   @ApiOkResponse({ type: ProductDto })
   @ApiProblems(404, [422, 'id is not a positive integer'], 503)
-  async get(@Param('id', ParseIdPipe) id: string): Promise<Tagged<ProductDto>> {
-    const product = await this.products.get(id);
+  async get(
+    @Param('id', ParseIdPipe) id: string,
+    @Query() query: IncludeQueryDto,
+  ): Promise<Tagged<ProductDto>> {
+    const product = await this.products.get(id, query.include);
     return new Tagged(strongEtag(product.version!), ProductDto.from(product));
   }
 
@@ -147,6 +154,7 @@ export class ProductsController {
       sku: body.sku,
       price: body.price,
       categoryId: toId(body.category_id),
+      isActive: body.is_active,
     });
     const product = await this.products.update(id, changes, parseIfMatch(ifMatch));
     response.setHeader('ETag', strongEtag(product.version!));

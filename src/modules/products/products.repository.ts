@@ -11,6 +11,7 @@ export interface ProductValues {
   sku: string;
   price: string;
   categoryId: string | null;
+  isActive: boolean;
 }
 
 @Injectable()
@@ -47,14 +48,17 @@ export class ProductsRepository extends RequestScopedRepository<Product> {
     offset: number;
     afterId?: string;
     withTotal: boolean;
+    includeInactive: boolean;
   }): Promise<[Product[], number | null]> {
+    const where = page.includeInactive ? {} : { isActive: true };
     const query = this.scoped
       .createQueryBuilder('p')
+      .where(where)
       .orderBy('p.id', 'ASC')
       .limit(page.limit + 1)
       .offset(page.offset);
-    if (page.afterId !== undefined) query.where('p.id > :afterId', { afterId: page.afterId });
-    return Promise.all([query.getMany(), page.withTotal ? this.scoped.count() : null]);
+    if (page.afterId !== undefined) query.andWhere('p.id > :afterId', { afterId: page.afterId });
+    return Promise.all([query.getMany(), page.withTotal ? this.scoped.countBy(where) : null]);
   }
 
   async insert(values: ProductValues): Promise<Product> {
@@ -96,6 +100,22 @@ export class ProductsRepository extends RequestScopedRepository<Product> {
     return (result.affected ?? 0) > 0;
   }
 
+  /**
+   * The values of `includes` for each of `ids`, in one statement: each include is a scalar
+   * expression over the product row `p`.
+   */
+  async findIncluded(
+    ids: string[],
+    includes: Array<{ name: string; sql: string }>,
+  ): Promise<Map<string, Record<string, unknown>>> {
+    const columns = includes.map(({ name, sql }) => `${sql} AS "${name}"`).join(', ');
+    const rows = await this.scoped.query<Array<Record<string, unknown> & { id: string }>>(
+      `SELECT p.id::text AS id, ${columns} FROM product p WHERE p.id = ANY($1::bigint[])`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+
   private fromRaw(rows: RawProduct[]): Product[] {
     return rows.map((row) =>
       Object.assign(new Product(), {
@@ -106,6 +126,7 @@ export class ProductsRepository extends RequestScopedRepository<Product> {
         sku: row.sku,
         price: row.price,
         categoryId: row.category_id === null ? null : String(row.category_id),
+        isActive: row.is_active,
         createdAt: row.created_at,
         updatedAt: row.updated_at,
         version: row.version,
@@ -122,6 +143,7 @@ interface RawProduct {
   sku: string;
   price: string;
   category_id: string | null;
+  is_active: boolean;
   created_at: Date;
   updated_at: Date;
   version: string;

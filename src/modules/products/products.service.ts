@@ -17,27 +17,38 @@ import {
 import { CatalogMetrics } from '../../metrics/catalog-metrics';
 import { ResultCache } from '../../catalog-version/result-cache.service';
 import { CATEGORY_FOREIGN_KEY, Product, SKU_CONSTRAINT } from './product.entity';
+import { IncludeName, ProductIncludes, ProductView } from './product-includes';
 import { ProductsRepository, ProductValues } from './products.repository';
 
 @Injectable()
 export class ProductsService {
   constructor(
     private readonly products: ProductsRepository,
+    private readonly includes: ProductIncludes,
     private readonly metrics: CatalogMetrics,
     private readonly results: ResultCache,
   ) {}
 
-  async get(id: string): Promise<Product> {
+  /** The product, with the fields `include` names. */
+  async get(id: string, include?: IncludeName[]): Promise<ProductView> {
     const product = await this.products.findById(id);
     if (!product) throw new NotFoundError('Product', id);
-    return product;
+    const [view] = await this.includes.expand([product], include);
+    return view;
   }
 
   /** A page of products by id, cached under the catalog version it was read at. */
   list(
-    query: { limit: number; offset: number; cursor?: string; includeTotal: boolean },
+    query: {
+      limit: number;
+      offset: number;
+      cursor?: string;
+      includeTotal: boolean;
+      includeInactive: boolean;
+      include?: IncludeName[];
+    },
     catalogVersion: string,
-  ): Promise<Page<Product>> {
+  ): Promise<Page<ProductView>> {
     return this.results.get(catalogVersion, `products ${JSON.stringify(query)}`, async () => {
       const afterId =
         query.cursor === undefined
@@ -49,13 +60,14 @@ export class ProductsService {
         withTotal: query.includeTotal,
       });
       const page = keysetPage(rows, query.limit, 'id', (product) => [product.id]);
-      return { ...page, total, limit: query.limit, offset: query.offset };
+      const items = await this.includes.expand(page.items, query.include);
+      return { ...page, items, total, limit: query.limit, offset: query.offset };
     });
   }
 
   /** The products among `ids` that exist; unknown ids are simply absent. */
-  getMany(ids: string[]): Promise<Product[]> {
-    return this.products.findByIds(ids);
+  async getMany(ids: string[], include?: IncludeName[]): Promise<ProductView[]> {
+    return this.includes.expand(await this.products.findByIds(ids), include);
   }
 
   create(values: ProductValues): Promise<Product> {

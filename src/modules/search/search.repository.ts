@@ -19,6 +19,7 @@ export interface SearchCriteria {
   fuzzy: boolean;
   minPrice?: string;
   maxPrice?: string;
+  includeInactive: boolean;
   /** Matches product.category_id against the subtree of the category asked for. */
   subtree?: SqlCondition;
   sort: SortKey;
@@ -71,6 +72,7 @@ export function applyFilters(
         needle: criteria.text,
       });
   }
+  if (!criteria.includeInactive) query.andWhere('p.is_active');
   if (criteria.minPrice !== undefined)
     query.andWhere('p.price >= :minPrice', { minPrice: criteria.minPrice });
   if (criteria.maxPrice !== undefined)

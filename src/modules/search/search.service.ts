@@ -8,7 +8,7 @@ import { codePointLength } from '../../common/text';
 import { CatalogMetrics } from '../../metrics/catalog-metrics';
 import { ResultCache } from '../../catalog-version/result-cache.service';
 import { normaliseSku, SKU_PATTERN } from '../products/dto/product.dto';
-import { Product } from '../products/product.entity';
+import { ProductIncludes, ProductView } from '../products/product-includes';
 import { SearchQueryDto, SortKey } from './dto/search-query.dto';
 import { SearchCriteria, SearchRepository } from './search.repository';
 
@@ -24,6 +24,7 @@ export function toCriteria(
     fuzzy: query.fuzzy && query.q !== undefined,
     minPrice: query.min_price,
     maxPrice: query.max_price,
+    includeInactive: query.include_inactive,
     subtree:
       query.category_id === undefined
         ? undefined
@@ -75,12 +76,13 @@ export class SearchService {
   constructor(
     private readonly searchRepository: SearchRepository,
     private readonly categories: CategoriesService,
+    private readonly includes: ProductIncludes,
     private readonly metrics: CatalogMetrics,
     private readonly results: ResultCache,
   ) {}
 
   /** A page of matches, cached under the catalog version it was read at; every search is counted. */
-  async search(query: SearchQueryDto, catalogVersion: string): Promise<Page<Product>> {
+  async search(query: SearchQueryDto, catalogVersion: string): Promise<Page<ProductView>> {
     const page = await this.results.get(catalogVersion, `search ${JSON.stringify(query)}`, () =>
       this.find(query),
     );
@@ -100,7 +102,7 @@ export class SearchService {
     return page;
   }
 
-  private async find(query: SearchQueryDto): Promise<Page<Product>> {
+  private async find(query: SearchQueryDto): Promise<Page<ProductView>> {
     const criteria = toCriteria(query, this.categories);
     const { rows, total } = await this.searchRepository.search(criteria);
     // An empty page may be a category that does not exist: then it is a 404, not a page.
@@ -108,7 +110,10 @@ export class SearchService {
       await this.categories.get(String(query.category_id));
     const page = keysetPage(rows, query.limit, query.sort, (row) => row.key);
     return {
-      items: page.items.map((row) => row.product),
+      items: await this.includes.expand(
+        page.items.map((row) => row.product),
+        query.include,
+      ),
       next_cursor: page.next_cursor,
       total,
       limit: query.limit,

@@ -14,7 +14,14 @@ class OfflineDataSource extends DataSource {
   }
 }
 const dataSource = new OfflineDataSource({ type: 'postgres', entities: [Product, Category] });
-const base: SearchCriteria = { fuzzy: false, sort: 'id', limit: 20, offset: 0, withTotal: true };
+const base: SearchCriteria = {
+  fuzzy: false,
+  includeInactive: true,
+  sort: 'id',
+  limit: 20,
+  offset: 0,
+  withTotal: true,
+};
 const sqlOf = (criteria: Partial<SearchCriteria>) => {
   const query = dataSource.getRepository(Product).createQueryBuilder('p');
   const full = { ...base, ...criteria };

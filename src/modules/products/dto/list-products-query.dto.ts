@@ -1,10 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsOptional, ValidateBy } from 'class-validator';
-import { PageQueryDto } from '../../../common/dto/page.dto';
+import { ProductPageQueryDto } from './product-read-query.dto';
 import { isId } from '../../../common/pipes/parse-id.pipe';
 
-export class ListProductsQueryDto extends PageQueryDto {
+export class ListProductsQueryDto extends ProductPageQueryDto {
   @ApiPropertyOptional({
     type: 'string',
     example: '1,2,3',

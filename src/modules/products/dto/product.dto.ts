@@ -1,11 +1,17 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, Matches, ValidateBy, ValidateIf } from 'class-validator';
+import { IsBoolean, IsOptional, Matches, ValidateBy, ValidateIf } from 'class-validator';
 import { PageDto } from '../../../common/dto/page.dto';
 import { IsMoney } from '../../../common/money';
 import { IsIdOrNull } from '../../../common/pipes/parse-id.pipe';
 import { Text, trim } from '../../../common/text';
-import { Product } from '../product.entity';
+import { ProductView } from '../product-includes';
+import {
+  IncludedCategoryDto,
+  IncludedInventoryDto,
+  IncludedRatingDto,
+  IncludedReviewDto,
+} from './product-includes.dto';
 
 export const SKU_PATTERN = /^[A-Z0-9_-]{1,100}$/;
 const IMAGE_PATH = /\.(jpe?g|png|webp)$/i;
@@ -102,6 +108,15 @@ export class CreateProductDto {
   @IsOptional()
   @IsIdOrNull()
   category_id?: number | null;
+
+  @ApiPropertyOptional({
+    default: true,
+    example: true,
+    description: 'false hides the product from lists and search; it cannot be ordered',
+  })
+  @ValidateIf((_, value) => value !== undefined)
+  @IsBoolean({ message: 'is_active must be true or false' })
+  is_active?: boolean;
 }
 
 /** Any subset of the writable fields; category_id: null unlinks, image_url: null removes the image. */
@@ -138,13 +153,38 @@ export class ProductDto {
   @ApiProperty({ type: 'integer', nullable: true, example: 2 })
   category_id!: number | null;
 
+  @ApiProperty({
+    example: true,
+    description: 'Inactive products are left out of lists and search unless include_inactive=true',
+  })
+  is_active!: boolean;
+
   @ApiProperty({ example: '2026-03-12T10:20:30.123Z' })
   created_at!: string;
 
   @ApiProperty({ example: '2026-03-12T10:20:30.123Z' })
   updated_at!: string;
 
-  static from(product: Product): ProductDto {
+  @ApiPropertyOptional({
+    type: IncludedCategoryDto,
+    nullable: true,
+    description: 'With include=category; null for an unlinked product',
+  })
+  category?: IncludedCategoryDto | null;
+
+  @ApiPropertyOptional({ type: IncludedInventoryDto, description: 'With include=inventory' })
+  inventory?: IncludedInventoryDto;
+
+  @ApiPropertyOptional({ type: IncludedRatingDto, description: 'With include=rating' })
+  rating?: IncludedRatingDto;
+
+  @ApiPropertyOptional({
+    type: [IncludedReviewDto],
+    description: 'With include=reviews: the 3 newest reviews, newest first',
+  })
+  reviews?: IncludedReviewDto[];
+
+  static from(product: ProductView): ProductDto {
     return {
       id: Number(product.id),
       title: product.title,
@@ -153,9 +193,11 @@ export class ProductDto {
       sku: product.sku,
       price: product.price,
       category_id: product.categoryId === null ? null : Number(product.categoryId),
+      is_active: product.isActive,
       created_at: product.createdAt.toISOString(),
       updated_at: product.updatedAt.toISOString(),
-    };
+      ...product.included,
+    } as ProductDto;
   }
 }
 

@@ -1,9 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Min, ValidateBy } from 'class-validator';
-import { PageQueryDto, toBoolean, toInteger } from '../../../common/dto/page.dto';
+import { toBoolean, toInteger } from '../../../common/dto/page.dto';
 import { IsMoney, isMoney } from '../../../common/money';
 import { Text } from '../../../common/text';
+import { ProductPageQueryDto } from '../../products/dto/product-read-query.dto';
 
 export const SORT_KEYS = ['id', 'price', '-price', 'title', '-created_at', 'relevance'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -14,7 +15,7 @@ export const toCents = (money: string): bigint => {
   return BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0'));
 };
 
-export class SearchQueryDto extends PageQueryDto {
+export class SearchQueryDto extends ProductPageQueryDto {
   @ApiPropertyOptional({
     minLength: 1,
     maxLength: 255,
