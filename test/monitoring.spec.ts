@@ -283,6 +283,7 @@ describe('monitoring and deployment files', () => {
         'REDIS_URL',
         'RATE_LIMIT_PER_MINUTE',
         'RESULT_CACHE_ENTRIES',
+        'RESULT_CACHE_MAX_BYTES',
       ]) {
         expect(text).toMatch(new RegExp(`^#[^\\n]*\\n(# )?${name}=`, 'm'));
       }

@@ -10,6 +10,8 @@ describe('validateConfig', () => {
       DB_RUN_MIGRATIONS: true,
       LOG_LEVEL: 'info',
       EMBEDDED_PG_DIR: resolve('.data', 'postgres'),
+      RESULT_CACHE_ENTRIES: 1000,
+      RESULT_CACHE_MAX_BYTES: 32 * 1024 * 1024,
     });
     expect(config.DATABASE_URL).toBeUndefined();
   });
@@ -49,6 +51,8 @@ describe('validateConfig', () => {
     ],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL="loud" must be one of'],
     ['DB_RUN_MIGRATIONS', 'maybe', 'DB_RUN_MIGRATIONS="maybe" must be true or false'],
+    ['RESULT_CACHE_MAX_BYTES', '-1', 'RESULT_CACHE_MAX_BYTES=-1 must be between 0 and 4294967296'],
+    ['RESULT_CACHE_MAX_BYTES', '32MiB', 'must be an integer'],
   ])('should refuse %s=%s naming the variable and the problem', (name, value, message) => {
     expect(() => validateConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => validateConfig({ [name]: value })).toThrow(`${name}=`);
