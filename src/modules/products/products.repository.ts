@@ -42,22 +42,25 @@ export class ProductsRepository {
   }
 
   /**
-   * Up to `limit` + 1 products by id, after `afterId` (keyset) or from `offset`; the exact count
-   * too when asked, in a second statement run alongside.
+   * Up to `limit` + 1 products by id, after `afterId` (keyset) or from `offset`, and the exact
+   * count when asked, in one statement: one snapshot, so the total always agrees with the page.
    */
-  findPage(page: {
+  async findPage(page: {
     limit: number;
     offset: number;
     afterId?: string;
     withTotal: boolean;
   }): Promise<[Product[], number | null]> {
-    const query = this.scoped
-      .createQueryBuilder('p')
-      .orderBy('p.id', 'ASC')
-      .limit(page.limit + 1)
-      .offset(page.offset);
-    if (page.afterId !== undefined) query.where('p.id > :afterId', { afterId: page.afterId });
-    return Promise.all([query.getMany(), page.withTotal ? this.scoped.count() : null]);
+    const total = page.withTotal ? '(SELECT count(*)::int FROM product)' : 'NULL::int';
+    const parameters: unknown[] = [page.limit + 1, page.offset];
+    const after = page.afterId === undefined ? '' : `WHERE id > $${parameters.push(page.afterId)}`;
+    const rows = await this.scoped.query<Array<RawProduct & { total: number | null }>>(
+      `SELECT t.total, p.* FROM (SELECT ${total} AS total) t
+       LEFT JOIN LATERAL (SELECT * FROM product ${after} ORDER BY id LIMIT $1 OFFSET $2) p ON true`,
+      parameters,
+    );
+    // An empty page is one row of nulls beside the total.
+    return [this.fromRaw(rows.filter((row) => row.id !== null)), rows[0].total];
   }
 
   async insert(values: ProductValues): Promise<Product> {
