@@ -284,6 +284,7 @@ describe('monitoring and deployment files', () => {
         'RATE_LIMIT_PER_MINUTE',
         'TRUST_PROXY',
         'RESULT_CACHE_ENTRIES',
+        'RESULT_CACHE_MAX_BYTES',
       ]) {
         expect(text).toMatch(new RegExp(`^#[^\\n]*\\n(# )?${name}=`, 'm'));
       }

@@ -12,6 +12,8 @@ describe('validateConfig', () => {
       EMBEDDED_PG_DIR: resolve('.data', 'postgres'),
       RATE_LIMIT_PER_MINUTE: 1200,
       TRUST_PROXY: false,
+      RESULT_CACHE_ENTRIES: 1000,
+      RESULT_CACHE_MAX_BYTES: 32 * 1024 * 1024,
     });
     expect(config.DATABASE_URL).toBeUndefined();
   });
@@ -64,6 +66,8 @@ describe('validateConfig', () => {
     ['TRUST_PROXY', 'loopback,ingress', 'CIDR ranges and loopback, linklocal, uniquelocal'],
     ['TRUST_PROXY', '10.0.0.0/33', 'TRUST_PROXY="10.0.0.0/33" must be false'],
     ['TRUST_PROXY', '-1', 'must be false, a hop count'],
+    ['RESULT_CACHE_MAX_BYTES', '-1', 'RESULT_CACHE_MAX_BYTES=-1 must be between 0 and 4294967296'],
+    ['RESULT_CACHE_MAX_BYTES', '32MiB', 'must be an integer'],
   ])('should refuse %s=%s naming the variable and the problem', (name, value, message) => {
     expect(() => validateConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => validateConfig({ [name]: value })).toThrow(`${name}=`);

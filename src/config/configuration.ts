@@ -128,6 +128,16 @@ export class AppConfig {
   @Max(100_000, { message: 'must be between 0 and 100000' })
   RESULT_CACHE_ENTRIES = 1_000;
 
+  /**
+   * Bytes the result cache may hold, as ResultCache counts them (never less than the memory its
+   * results take); a result larger than this is not kept. 0 turns the cache off.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer' })
+  @Min(0, { message: 'must be between 0 and 4294967296' })
+  @Max(2 ** 32, { message: 'must be between 0 and 4294967296' })
+  RESULT_CACHE_MAX_BYTES = 32 * 1024 * 1024;
+
   /** Requests per client address per minute; 0 turns rate limiting off. */
   @Transform(toInt)
   @IsInt({ message: 'must be an integer' })

@@ -308,7 +308,7 @@ describe('Search (e2e)', () => {
       ['a cursor with an offset', 'offset=2&cursor=WyJpZCIsIjEiXQ'],
       ['a malformed cursor', 'cursor=not-a-cursor'],
       ['a cursor of another sort', 'sort=price&cursor=WyJpZCIsIjEiXQ'],
-      ['a cursor with relevance', 'q=pager&sort=relevance&cursor=WyJpZCIsIjEiXQ'],
+      ['an id cursor with relevance', 'q=pager&sort=relevance&cursor=WyJpZCIsIjEiXQ'],
       ['include_total=maybe', 'include_total=maybe'],
       [
         'an impossible created_at in a cursor',
@@ -364,6 +364,70 @@ describe('Search (e2e)', () => {
       const page = await search('q=relevantix&sort=relevance');
       expect(ids(page.items)).toEqual([sku.id, exact.id, prefix.id, contains.id]);
       await api().get('/api/v1/products/search?sort=relevance').expect(422);
+    });
+
+    describe('relevance by cursor', () => {
+      const cursorOf = (...parts: unknown[]) =>
+        Buffer.from(JSON.stringify(['relevance', ...parts])).toString('base64url');
+      let ranked: ProductBody[];
+
+      beforeAll(async () => {
+        ranked = [];
+        // Repeated titles tie in every rank, id included only as the last word.
+        for (const title of [
+          'Big rankpage lamp',
+          'Rankpage lamp',
+          'Rankpage',
+          'Big rankpage lamp',
+          'Tiny rankpage',
+          'Rankpage lamp',
+          'Rankpage',
+          'rankpage-xl',
+          'Big rankpage lamp',
+          'Old big rankpage lamp shade',
+          'Rankpage lamp',
+        ])
+          ranked.push(await createProduct(t.http, { title }));
+        ranked.push(await createProduct(t.http, { title: 'Plain crate', sku: 'RANKPAGE' }));
+      });
+
+      it('should yield by cursor exactly the sequence of offset paging, ties and the SKU hit included', async () => {
+        const byOffset = ids((await search('q=rankpage&sort=relevance&limit=100')).items);
+        expect([...byOffset].sort((a, b) => a - b)).toEqual(ids(ranked));
+        expect(byOffset[0]).toBe(ranked.at(-1)!.id);
+
+        for (const limit of [1, 2, 5]) {
+          const seen: number[] = [];
+          let cursor: string | null = null;
+          do {
+            const page = await search(
+              `q=rankpage&sort=relevance&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+            );
+            expect(page.total).toBe(ranked.length);
+            seen.push(...ids(page.items));
+            cursor = page.next_cursor;
+          } while (cursor !== null && seen.length <= ranked.length);
+          expect(seen).toEqual(byOffset);
+        }
+      });
+
+      it.each([
+        ['a rank that is no boolean', cursorOf('maybe', 'true', '0.5', '1')],
+        ['a similarity that is no number', cursorOf('true', 'true', 'abc', '1')],
+        ['a similarity above 1', cursorOf('false', 'true', '1.5', '1')],
+        ['a similarity out of range for a real', cursorOf('false', 'true', '1e39', '1')],
+        ['a similarity too small for a real', cursorOf('false', 'true', '1e-50', '1')],
+        ['a negative similarity', cursorOf('false', 'false', '-0.5', '1')],
+        ['a missing id', cursorOf('false', 'true', '0.5')],
+        ['an id that is not positive', cursorOf('false', 'true', '0.5', '0')],
+        ['an extra part', cursorOf('false', 'true', '0.5', '1', '2')],
+        ['numbers in place of text', cursorOf(false, true, 0.5, '1')],
+      ])('should refuse %s in a relevance cursor with a 422', async (_, cursor) => {
+        const response = await api()
+          .get(`/api/v1/products/search?q=rankpage&sort=relevance&cursor=${cursor}`)
+          .expect(422);
+        expect(response.body.errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
+      });
     });
 
     it.each([

@@ -71,6 +71,12 @@ interface CategoryRow {
   version?: string;
 }
 
+/** A WHERE clause of the conditions given, or nothing. */
+function whereOf(...conditions: Array<string | undefined>): string {
+  const given = conditions.filter((condition) => condition !== undefined);
+  return given.length === 0 ? '' : `WHERE ${given.join(' AND ')}`;
+}
+
 export type CategoryAtDepth = Category & { depth: number };
 
 function toCategory(row: CategoryRow): Category {
@@ -119,24 +125,44 @@ export class CategoriesRepository extends RequestScopedRepository<Category> {
 
   /**
    * Up to `limit` + 1 categories by id (the direct children of `parentId` if given), after
-   * `afterId` (keyset) or from `offset`; the exact count too when asked.
+   * `afterId` (keyset) or from `offset`, the exact count when asked, and whether the parent
+   * exists, in one statement: one snapshot, so the total always agrees with the page.
    */
-  findPage(page: {
+  async findPage(page: {
     parentId?: string;
     limit: number;
     offset: number;
     afterId?: string;
     withTotal: boolean;
-  }): Promise<[Category[], number | null]> {
-    const where = page.parentId === undefined ? {} : { parentId: page.parentId };
-    const query = this.scoped
-      .createQueryBuilder('c')
-      .where(where)
-      .orderBy('c.id', 'ASC')
-      .limit(page.limit + 1)
-      .offset(page.offset);
-    if (page.afterId !== undefined) query.andWhere('c.id > :afterId', { afterId: page.afterId });
-    return Promise.all([query.getMany(), page.withTotal ? this.scoped.countBy(where) : null]);
+  }): Promise<{ categories: Category[]; total: number | null; parentExists: boolean }> {
+    const parameters: unknown[] = [page.limit + 1, page.offset];
+    let children: string | undefined;
+    let parentExists = 'true';
+    if (page.parentId !== undefined) {
+      const parent = `$${parameters.push(page.parentId)}`;
+      children = `parent_id = ${parent}`;
+      parentExists = `EXISTS (SELECT 1 FROM category WHERE id = ${parent})`;
+    }
+    const after = page.afterId === undefined ? undefined : `id > $${parameters.push(page.afterId)}`;
+    const total = page.withTotal
+      ? `(SELECT count(*)::int FROM category ${whereOf(children)})`
+      : 'NULL::int';
+    const rows = await this.scoped.query<
+      Array<CategoryRow & { total: number | null; parent_exists: boolean }>
+    >(
+      `SELECT t.total, t.parent_exists, c.*
+       FROM (SELECT ${total} AS total, ${parentExists} AS parent_exists) t
+       LEFT JOIN LATERAL (
+         SELECT ${COLUMNS} FROM category ${whereOf(children, after)} ORDER BY id LIMIT $1 OFFSET $2
+       ) c ON true`,
+      parameters,
+    );
+    // An empty page is one row of nulls beside the total.
+    return {
+      categories: rows.filter((row) => row.id !== null).map(toCategory),
+      total: rows[0].total,
+      parentExists: rows[0].parent_exists,
+    };
   }
 
   async insert(values: { name: string; parentId: string | null }): Promise<Category> {

@@ -51,19 +51,14 @@ export class CategoriesService {
       query.cursor === undefined
         ? undefined
         : decodeCursor(query.cursor, 'id', ([id]) => isId(id))[0];
-    const [rows, total] = await this.categories.findPage({
+    const { categories, total, parentExists } = await this.categories.findPage({
       ...query,
       afterId,
       withTotal: query.includeTotal,
     });
-    if (
-      rows.length === 0 &&
-      query.parentId !== undefined &&
-      !(await this.categories.exists(query.parentId))
-    ) {
+    if (query.parentId !== undefined && !parentExists)
       throw new NotFoundError('Category', query.parentId);
-    }
-    const page = keysetPage(rows, query.limit, 'id', (category) => [category.id]);
+    const page = keysetPage(categories, query.limit, 'id', (category) => [category.id]);
     return { ...page, total, limit: query.limit, offset: query.offset };
   }
 

@@ -40,25 +40,30 @@ export class ProductsRepository extends RequestScopedRepository<Product> {
   }
 
   /**
-   * Up to `limit` + 1 products by id, after `afterId` (keyset) or from `offset`; the exact count
-   * too when asked, in a second statement run alongside.
+   * Up to `limit` + 1 products by id, after `afterId` (keyset) or from `offset`, and the exact
+   * count when asked, in one statement: one snapshot, so the total always agrees with the page.
    */
-  findPage(page: {
+  async findPage(page: {
     limit: number;
     offset: number;
     afterId?: string;
     withTotal: boolean;
     includeInactive: boolean;
   }): Promise<[Product[], number | null]> {
-    const where = page.includeInactive ? {} : { isActive: true };
-    const query = this.scoped
-      .createQueryBuilder('p')
-      .where(where)
-      .orderBy('p.id', 'ASC')
-      .limit(page.limit + 1)
-      .offset(page.offset);
-    if (page.afterId !== undefined) query.andWhere('p.id > :afterId', { afterId: page.afterId });
-    return Promise.all([query.getMany(), page.withTotal ? this.scoped.countBy(where) : null]);
+    const active = page.includeInactive ? 'true' : 'is_active';
+    const total = page.withTotal
+      ? `(SELECT count(*)::int FROM product WHERE ${active})`
+      : 'NULL::int';
+    const parameters: unknown[] = [page.limit + 1, page.offset];
+    const after = page.afterId === undefined ? '' : `AND id > $${parameters.push(page.afterId)}`;
+    const rows = await this.scoped.query<Array<RawProduct & { total: number | null }>>(
+      `SELECT t.total, p.* FROM (SELECT ${total} AS total) t
+       LEFT JOIN LATERAL (SELECT * FROM product WHERE ${active} ${after}
+         ORDER BY id LIMIT $1 OFFSET $2) p ON true`,
+      parameters,
+    );
+    // An empty page is one row of nulls beside the total.
+    return [this.fromRaw(rows.filter((row) => row.id !== null)), rows[0].total];
   }
 
   async insert(values: ProductValues): Promise<Product> {

@@ -81,6 +81,20 @@ export function applyFilters(
   return query;
 }
 
+/** The relevance ranks of a product, by precedence (sort=relevance), with their parameters set. */
+function relevanceRanks(
+  query: SelectQueryBuilder<Product>,
+  criteria: SearchCriteria,
+): { sku: string; prefix: string; similarity: string } {
+  const text = criteria.text ?? '';
+  query.setParameters({ prefix: `${escapeLike(text)}%`, text });
+  return {
+    sku: criteria.sku === undefined ? 'false' : 'p.sku = :sku',
+    prefix: 'p.title ILIKE :prefix',
+    similarity: 'similarity(p.title, :text)',
+  };
+}
+
 /** Orders `query` by `criteria.sort`, always ending in id so that pages never overlap. */
 export function applySort(
   query: SelectQueryBuilder<Product>,
@@ -98,12 +112,13 @@ export function applySort(
     case '-created_at':
       return query.orderBy('p.created_at', 'DESC').addOrderBy('p.id', 'DESC');
     case 'relevance': {
-      const text = criteria.text ?? '';
+      const ranks = relevanceRanks(query, criteria);
       query
-        .addSelect(criteria.sku === undefined ? 'false' : 'p.sku = :sku', 'rank_sku')
-        .addSelect('p.title ILIKE :prefix', 'rank_prefix')
-        .addSelect('similarity(p.title, :text)', 'rank_similarity')
-        .setParameters({ prefix: `${escapeLike(text)}%`, text });
+        .addSelect(ranks.sku, 'rank_sku')
+        .addSelect(ranks.prefix, 'rank_prefix')
+        .addSelect(ranks.similarity, 'rank_similarity')
+        // A real prints as the shortest text that reads back as the same value: the cursor's.
+        .addSelect(`CAST(${ranks.similarity} AS text)`, 'cursor_similarity');
       return query
         .orderBy('rank_sku', 'DESC')
         .addOrderBy('rank_prefix', 'DESC')
@@ -144,15 +159,33 @@ export function applyKeyset(
         '(p.created_at, p.id) < (CAST(:afterKey AS timestamptz), CAST(:afterId AS bigint))',
         parameters,
       );
-    case 'relevance':
-      throw new Error('Keyset paging is not available for sort=relevance');
+    case 'relevance': {
+      const ranks = relevanceRanks(query, criteria);
+      const [sku, prefix, similarity, afterId] = criteria.after;
+      // The ranks sort descending and id ascending: with the ranks negated, the whole key
+      // compares as one row. The similarity is compared as the real it was read as.
+      return query.andWhere(
+        `(NOT (${ranks.sku}), NOT (${ranks.prefix}), -${ranks.similarity}, p.id) >
+         (NOT CAST(:afterSku AS boolean), NOT CAST(:afterPrefix AS boolean),
+          -CAST(:afterSimilarity AS real), CAST(:afterId AS bigint))`,
+        { afterSku: sku, afterPrefix: prefix, afterSimilarity: similarity, afterId },
+      );
+    }
   }
 }
 
 /** created_at to the microsecond, as text that reads back as the same timestamptz. */
 const CREATED_AT_TEXT = `to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-function sortKeyOf(sort: SortKey, product: Product, createdAt: string): string[] {
+/** The columns a page reads beside its products to make the cursor of its last item. */
+interface CursorColumns {
+  cursor_created_at: string;
+  rank_sku?: boolean;
+  rank_prefix?: boolean;
+  cursor_similarity?: string;
+}
+
+function sortKeyOf(sort: SortKey, product: Product, raw: CursorColumns): string[] {
   switch (sort) {
     case 'price':
     case '-price':
@@ -160,7 +193,9 @@ function sortKeyOf(sort: SortKey, product: Product, createdAt: string): string[]
     case 'title':
       return [product.title, product.id];
     case '-created_at':
-      return [createdAt, product.id];
+      return [raw.cursor_created_at, product.id];
+    case 'relevance':
+      return [String(raw.rank_sku), String(raw.rank_prefix), raw.cursor_similarity!, product.id];
     default:
       return [product.id];
   }
@@ -201,13 +236,10 @@ export class SearchRepository extends RequestScopedRepository<Product> implement
       .offset(criteria.offset);
     if (criteria.withTotal)
       page.addSelect(`(${filtered.clone().select('count(*)::int').getQuery()})`, 'total');
-    const { entities, raw } = await page.getRawAndEntities<{
-      cursor_created_at: string;
-      total?: number;
-    }>();
+    const { entities, raw } = await page.getRawAndEntities<CursorColumns & { total?: number }>();
     const rows = entities.map((product, index) => ({
       product,
-      key: sortKeyOf(criteria.sort, product, raw[index].cursor_created_at),
+      key: sortKeyOf(criteria.sort, product, raw[index]),
     }));
     if (!criteria.withTotal) return { rows, total: null };
     if (rows.length > 0) return { rows, total: Number(raw[0].total) };

@@ -52,6 +52,18 @@ const isTimestamp = (text: string | undefined): boolean =>
 const isRealInstant = (date: Date, text: string): boolean =>
   !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 23) === text.slice(0, 23);
 
+const isBoolean = (text: string | undefined): boolean => text === 'true' || text === 'false';
+
+/**
+ * A similarity as PostgreSQL prints a real: from 0 to 1, and never so small that it would not
+ * read back as a real. Number() only checks the range; SQL compares the text's own value.
+ */
+const isSimilarity = (text: string | undefined): boolean =>
+  text !== undefined &&
+  /^\d(\.\d{1,12})?(e-\d{1,2})?$/.test(text) &&
+  Number(text) <= 1 &&
+  (Number(text) === 0 || Number(text) >= 1e-30);
+
 /** What a cursor's sort key must look like for `sort`, so that nothing malformed reaches SQL. */
 function isSortKey(sort: SortKey): (key: string[]) => boolean {
   switch (sort) {
@@ -66,6 +78,13 @@ function isSortKey(sort: SortKey): (key: string[]) => boolean {
         rest.length === 0;
     case '-created_at':
       return ([createdAt, id, ...rest]) => isTimestamp(createdAt) && isId(id) && rest.length === 0;
+    case 'relevance':
+      return ([sku, prefix, similarity, id, ...rest]) =>
+        isBoolean(sku) &&
+        isBoolean(prefix) &&
+        isSimilarity(similarity) &&
+        isId(id) &&
+        rest.length === 0;
     default:
       return ([id, ...rest]) => isId(id) && rest.length === 0;
   }

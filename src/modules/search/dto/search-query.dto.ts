@@ -72,7 +72,7 @@ export class SearchQueryDto extends ProductPageQueryDto {
     enum: SORT_KEYS,
     default: 'id',
     description:
-      'relevance needs q: exact SKU first, then title prefix, then best trigram similarity. Ties are broken by id.',
+      'relevance needs q: exact SKU first, then title prefix, then best trigram similarity. Ties are broken by id. Every sort pages by offset or by cursor.',
   })
   @IsIn(SORT_KEYS, { message: `sort must be one of ${SORT_KEYS.join(', ')}` })
   @ValidateBy({
@@ -81,14 +81,6 @@ export class SearchQueryDto extends ProductPageQueryDto {
       validate: (value, args) =>
         value !== 'relevance' || (args?.object as SearchQueryDto).q !== undefined,
       defaultMessage: () => 'sort=relevance needs q',
-    },
-  })
-  @ValidateBy({
-    name: 'relevanceWithoutCursor',
-    validator: {
-      validate: (value, args) =>
-        value !== 'relevance' || (args?.object as SearchQueryDto).cursor === undefined,
-      defaultMessage: () => 'sort=relevance pages with offset, not cursor',
     },
   })
   sort: SortKey = 'id';
