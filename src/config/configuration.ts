@@ -111,7 +111,7 @@ export class AppConfig {
   @Min(0, { message: 'must be 0 or more' })
   RATE_LIMIT_PER_MINUTE = 0;
 
-  /** Shared state for replicas: rate-limit budgets and the catalog version. */
+  /** Shared state for replicas: rate-limit budgets and the catalog change token. */
   @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
