@@ -20,7 +20,10 @@ export const API_PREFIX = 'api/v1';
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const APP_OPTIONS = { bodyParser: false, bufferLogs: true } as const;
 
-/** Everything main.ts and the test app share: prefix, pipes, filter, body limits and docs. */
+/**
+ * Everything main.ts and the test app share: middleware, body parsing and limits, prefix, pipes,
+ * the answer to unparseable requests, and docs. (The exception filter is AppModule's APP_FILTER.)
+ */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   app.useLogger(app.get(Logger));
   const config = app.get(AppConfig);

@@ -164,7 +164,7 @@ export class AppConfig {
   })
   TRUST_PROXY: false | number | string = false;
 
-  /** Shared state for replicas: rate-limit budgets and the catalog version. */
+  /** Shared state for replicas: rate-limit budgets and the catalog change token. */
   @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;

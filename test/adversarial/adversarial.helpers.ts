@@ -4,8 +4,8 @@ import { App } from 'supertest/types';
 import { createTestApp, TestApp } from '../utils/test-app';
 
 /**
- * The adversarial suites fire thousands of requests from one address: turn the request budget off
- * (an unknown variable is ignored until the service reads it).
+ * The adversarial suites fire thousands of requests from one address: no request budget, whatever
+ * the default of RATE_LIMIT_PER_MINUTE.
  */
 export const ADVERSARIAL_ENV = { RATE_LIMIT_PER_MINUTE: '0' };
 

@@ -269,10 +269,10 @@ describe('Races (e2e)', () => {
           if (doneAt < deleteSentAt) expect(response.status).toBe(200);
           if (sentAt > deleteDoneAt) expect(response.status).toBe(404);
           if (response.status === 200) {
-            // The exact count of the subtree's products, and never a product from outside it.
-            // Whether the page agrees with the total is not asserted here: today the page and the
-            // count are two statements, which a concurrent delete can split.
+            // The exact count of the subtree's products, a page that agrees with it (one statement
+            // reads both), and never a product from outside the subtree.
             expect({ what, total: response.body.total }).toEqual({ what, total: below(id) });
+            expect({ what, items: response.body.items.length }).toEqual({ what, items: below(id) });
             for (const item of response.body.items as ProductBody[])
               expect(ids.has(item.category_id!)).toBe(true);
           }
@@ -291,6 +291,45 @@ describe('Races (e2e)', () => {
       }
       // The race was real: searches were in flight while a delete ran.
       expect(overlapping).toBeGreaterThan(0);
+    });
+
+    // A search reads its page and its total in one statement, so a search racing the delete of its
+    // category sees the subtree whole or not at all: never {"items": [], "total": 24}.
+    it('should answer a search racing a subtree delete with a page that agrees with its total', async () => {
+      const statuses: number[] = [];
+      for (let round = 0; round < 12; round++) {
+        const chain = await createChain(t.http, 12);
+        for (const category of chain)
+          for (let copy = 0; copy < 2; copy++)
+            await createProduct(t.http, { category_id: category.id });
+        const searches = Array.from({ length: 60 }, async (_, index) => {
+          await sleep(index * 1.5);
+          const level = index % 3;
+          const response = await api().get(
+            `/api/v1/products/search?category_id=${chain[level].id}&limit=100`,
+          );
+          return { level, response };
+        });
+        const deletion = sleep(30).then(() => api().delete(`/api/v1/categories/${chain[0].id}`));
+        const [deleted, ...results] = await Promise.all([deletion, ...searches]);
+        expect(deleted.status).toBe(204);
+        for (const { level, response } of results) {
+          const what = `a search of level ${level} racing a delete (round ${round})`;
+          expectStatus(response, [200, 404], what);
+          statuses.push(response.status);
+          // Two products in each of the 12 - level categories of the subtree.
+          const whole = 2 * (12 - level);
+          if (response.status === 200)
+            expect({ what, items: response.body.items.length, total: response.body.total }).toEqual(
+              { what, items: whole, total: whole },
+            );
+        }
+      }
+      // Both sides of the race were seen: pages read before the delete, and 404s after it.
+      expect({ found: statuses.includes(200), gone: statuses.includes(404) }).toEqual({
+        found: true,
+        gone: true,
+      });
     });
 
     it('should answer creates, links and moves into a category being deleted with 2xx or 422, and leave no orphans', async () => {

@@ -178,7 +178,10 @@ describe('Categories (e2e)', () => {
       const refusedAt98 = await api()
         .patch(`/api/v1/categories/${subtree[0].id}`)
         .send({ parent_id: chain[98].id });
-      expect(refusedAt98.status).toBe(422);
+      expect({ status: refusedAt98.status, code: refusedAt98.body.code }).toEqual({
+        status: 422,
+        code: 'depth_exceeded',
+      });
 
       await api()
         .patch(`/api/v1/categories/${subtree[0].id}`)
@@ -234,7 +237,10 @@ describe('Categories (e2e)', () => {
       const unknownParent = await api()
         .patch(`/api/v1/categories/${category.id}`)
         .send({ parent_id: 987654321 });
-      expect(unknownParent.status).toBe(422);
+      expect({ status: unknownParent.status, code: unknownParent.body.code }).toEqual({
+        status: 422,
+        code: 'unknown_parent',
+      });
     });
 
     it('should never create a cycle when opposite moves race, round after round', async () => {

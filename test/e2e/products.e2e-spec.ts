@@ -182,9 +182,15 @@ describe('Products (e2e)', () => {
     });
 
     it('should page products and categories by cursor, each exactly once', async () => {
-      for (let index = 0; index < 5; index++) await createProduct(t.http);
+      for (let index = 0; index < 5; index++) {
+        await createProduct(t.http);
+        await createCategory(t.http);
+      }
       for (const resource of ['products', 'categories']) {
         const all = (await api().get(`/api/v1/${resource}?limit=100`).expect(200)).body;
+        // More than one page of 3, and no more than the 100 compared with below.
+        expect(all.items.length).toBeGreaterThan(3);
+        expect(all.total).toBe(all.items.length);
         const seen: number[] = [];
         let cursor: string | null = null;
         do {

@@ -54,9 +54,15 @@ describe('Search (e2e)', () => {
       expect(ids((await search(`q=${encodeURIComponent('50%')}`)).items)).toEqual([percent.id]);
       expect(ids((await search(`q=${encodeURIComponent('e_c')}`)).items)).toEqual([underscore.id]);
       expect(ids((await search(`q=${encodeURIComponent('k\\s')}`)).items)).toEqual([backslash.id]);
-      expect(
-        (await search(`q=${encodeURIComponent('%')}`)).items.every((p) => p.title.includes('%')),
-      ).toBe(true);
+      const withPercent = await t.app
+        .get(DataSource)
+        .query<Array<{ id: string }>>(
+          `SELECT id FROM product WHERE strpos(title, '%') > 0 ORDER BY id`,
+        );
+      expect(withPercent.map((row) => Number(row.id))).toContain(percent.id);
+      expect(ids((await search(`q=${encodeURIComponent('%')}&limit=100`)).items)).toEqual(
+        withPercent.map((row) => Number(row.id)),
+      );
     });
 
     it('should match a SKU equal to q after normalisation, but not a part of it', async () => {
@@ -220,7 +226,7 @@ describe('Search (e2e)', () => {
       );
       expect(ids((await search(`category_id=${chain[51].id}`)).items)).toEqual([deepest.id]);
       expect(ids((await search(`category_id=${chain[100].id}`)).items)).toEqual([deepest.id]);
-      expect(ids((await search('q=abyssal')).items)).toEqual(expect.arrayContaining([outside.id]));
+      expect(ids((await search('q=abyssal')).items)).toEqual([deepest.id, middle.id, outside.id]);
     });
 
     it('should answer 404 for an unknown category and 422 for a malformed one', async () => {
@@ -351,7 +357,7 @@ describe('Search (e2e)', () => {
         '0.50',
       ]);
       const byTitle = (await search('q=pager&sort=title')).items.map((p) => p.title);
-      expect(byTitle).toEqual([...byTitle].sort());
+      expect(byTitle).toEqual([...'ABCDEFG'].map((letter) => `Pager ${letter} item`));
       const newest = (await search('q=pager&sort=-created_at')).items;
       expect(ids(newest)).toEqual(ids(products).reverse());
     });
@@ -445,7 +451,7 @@ describe('Search (e2e)', () => {
   });
 
   describe('round trips', () => {
-    it('should run at most two statements for a search and one for a get', async () => {
+    it('should run one statement for a search, its total included, and one for a get', async () => {
       const statements: string[] = [];
       const dataSource = t.app.get(DataSource);
       dataSource.subscribers.push({ afterQuery: (event) => void statements.push(event.query) });

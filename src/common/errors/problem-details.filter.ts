@@ -15,7 +15,10 @@ export abstract class ErrorAnswerObserver {
   abstract answered(status: number, code: ErrorCode): void;
 }
 
-/** The one place where errors become HTTP responses. */
+/**
+ * The one place where errors thrown while handling a request become HTTP responses (requests Node
+ * cannot even parse never reach it: answerClientError answers those).
+ */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
