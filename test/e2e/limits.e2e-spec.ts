@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createCategory } from '../factories/catalog.factory';
-import { freshRedis } from '../utils/redis';
+import { freshRedis, redisAnswers } from '../utils/redis';
 import { createTestApp, TestApp } from '../utils/test-app';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/7';
@@ -28,7 +28,7 @@ describe('Limits and security headers (e2e)', () => {
       const responses = await Promise.all(
         Array.from({ length: 30 }, () => request(t.http).get('/api/v1/categories')),
       );
-      expect(responses.every((response) => response.status === 200)).toBe(true);
+      expect(responses.map((response) => response.status)).toEqual(Array(30).fill(200));
       expect(responses[0].headers['ratelimit-limit']).toBeUndefined();
     });
 
@@ -149,15 +149,14 @@ describe('Limits and security headers (e2e)', () => {
   });
 
   describe('with a budget in Redis', () => {
-    let available = false;
+    // CI has a Redis: there the test always runs and fails without one; elsewhere it is skipped.
+    const itWithRedis = process.env.CI || redisAnswers(REDIS_URL) ? it : it.skip;
     beforeAll(async () => {
-      available = await freshRedis(REDIS_URL);
-      if (!available)
-        console.warn(`Skipping the Redis rate-limit checks: no Redis at ${REDIS_URL}`);
+      if (!(await freshRedis(REDIS_URL)) && process.env.CI)
+        throw new Error(`No Redis at ${REDIS_URL}`);
     });
 
-    it('should count requests to two instances against one budget', async () => {
-      if (!available) return;
+    itWithRedis('should count requests to two instances against one budget', async () => {
       const [first, second] = [
         await createTestApp({ RATE_LIMIT_PER_MINUTE: '4', REDIS_URL }),
         await createTestApp({ RATE_LIMIT_PER_MINUTE: '4', REDIS_URL }),
