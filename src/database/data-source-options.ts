@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
+import { QueryTimeoutSubscriber } from './query-timeout.subscriber';
 
 export interface DatabaseSettings {
   url: string;
@@ -8,6 +9,7 @@ export interface DatabaseSettings {
   poolSize: number;
   runMigrations: boolean;
   statementTimeoutMs?: number;
+  queryTimeoutMs?: number;
   poolTimeoutMs?: number;
 }
 
@@ -34,6 +36,7 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
         }
       : { url: settings.url }),
     entities: [join(__dirname, '..', '**', '*.entity.{ts,js}')],
+    subscribers: [QueryTimeoutSubscriber],
     migrations: [join(__dirname, '..', '..', 'typeorm-migrations', '*.{ts,js}')],
     migrationsTableName: 'typeorm_migrations',
     migrationsRun: settings.runMigrations,
@@ -45,6 +48,11 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       // Fail fast when the database is down or the pool is exhausted, and never let a statement hang.
       connectionTimeoutMillis: settings.poolTimeoutMs ?? 3_000,
       statement_timeout: settings.statementTimeoutMs ?? 10_000,
+      // The server enforces statement_timeout; a server that answers nothing is bounded here.
+      query_timeout: settings.queryTimeoutMs ?? 12_000,
+      // Lets the kernel find connections whose peer vanished without a reset.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       options: SESSION_OPTIONS,
     },
   };

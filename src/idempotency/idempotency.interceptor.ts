@@ -76,14 +76,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const route = `${request.baseUrl}${(request.route as { path: string }).path}`;
     const fingerprint = fingerprintOf(request.method, route, request.body);
     const held = await this.keys.claim(key, fingerprint);
-    if (held) {
-      if (held.fingerprint !== fingerprint) {
+    if (held !== undefined) {
+      if (held !== null && held.fingerprint !== fingerprint) {
         throw new DomainError(
           'idempotency_key_reused',
           'This Idempotency-Key was used with another request.',
         );
       }
-      if (held.status === null) {
+      if (held === null || held.status === null) {
         throw new DomainError(
           'idempotency_in_flight',
           'A request with this Idempotency-Key is still in flight.',

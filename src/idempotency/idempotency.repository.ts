@@ -7,6 +7,8 @@ import { IdempotencyKey } from './idempotency-key.entity';
 /** Keys are kept for 24 hours; a claim still in flight after a minute was abandoned by a dead process. */
 const RETENTION = `interval '24 hours'`;
 const ABANDONED = `interval '1 minute'`;
+/** Claims of a key that is released each time before it can be read, before giving up. */
+export const CLAIM_ATTEMPTS = 3;
 
 @Injectable()
 export class IdempotencyRepository {
@@ -16,14 +18,16 @@ export class IdempotencyRepository {
 
   /**
    * Claims `key` for a new request, taking over an expired or abandoned claim; answers the stored
-   * record instead when another request holds the key.
+   * record instead when another request holds the key, and null when the key kept changing hands
+   * (other requests claiming and releasing it): as good as in flight.
    */
-  async claim(key: string, fingerprint: string): Promise<IdempotencyKey | undefined> {
-    for (;;) {
+  async claim(key: string, fingerprint: string): Promise<IdempotencyKey | null | undefined> {
+    for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
       const held = await this.tryClaim(key, fingerprint);
       // null: the holder released the key between our insert and our read; claim it again.
       if (held !== null) return held;
     }
+    return null;
   }
 
   private async tryClaim(

@@ -1,6 +1,9 @@
+import { getRepositoryToken } from '@nestjs/typeorm';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
 import { fingerprintOf } from '../../src/idempotency/idempotency.interceptor';
+import { IdempotencyKey } from '../../src/idempotency/idempotency-key.entity';
+import { CLAIM_ATTEMPTS } from '../../src/idempotency/idempotency.repository';
 import { uniqueSku } from '../factories/catalog.factory';
 import { createTestApp, TestApp } from '../utils/test-app';
 
@@ -71,6 +74,35 @@ describe('Idempotent creates (e2e)', () => {
       .send(body)
       .expect(409);
     expect(response.body.code).toBe('idempotency_in_flight');
+  });
+
+  it('should answer 409 after a few attempts when the key changes hands before every read', async () => {
+    const holder = fingerprintOf('POST', '/api/v1/categories', { name: 'Holder' });
+    const takeKey = () =>
+      sql(`INSERT INTO idempotency_key (key, fingerprint) VALUES ('churn-1', $1)`, [holder]);
+    await takeKey();
+    // The race the claim retries, every time: its insert finds the key held, the holder releases
+    // it before the claim reads who holds it, and another request takes it again right after.
+    const keys = t.app.get<Repository<IdempotencyKey>>(getRepositoryToken(IdempotencyKey));
+    const read = keys.findOneBy.bind(keys);
+    const reads = jest.spyOn(keys, 'findOneBy').mockImplementation(async (where) => {
+      await sql(`DELETE FROM idempotency_key WHERE key = 'churn-1'`);
+      const found = await read(where);
+      await takeKey();
+      return found;
+    });
+    try {
+      const response = await api()
+        .post('/api/v1/categories')
+        .set('Idempotency-Key', 'churn-1')
+        .send({ name: 'Churned' })
+        .timeout(5_000);
+      expect(response.status).toBe(409);
+      expect(response.body.code).toBe('idempotency_in_flight');
+      expect(reads).toHaveBeenCalledTimes(CLAIM_ATTEMPTS);
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('should take over a claim abandoned for over a minute', async () => {

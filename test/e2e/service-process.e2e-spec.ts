@@ -1,7 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,8 +44,7 @@ describe('Service process on the embedded database (e2e)', () => {
     output: string[];
   }
 
-  async function start(extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningService> {
-    const port = await freePort();
+  function serviceEnv(port: number, extraEnv: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PORT: String(port),
@@ -54,10 +54,15 @@ describe('Service process on the embedded database (e2e)', () => {
       ...extraEnv,
     };
     delete env.DATABASE_URL;
+    return env;
+  }
+
+  async function start(extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningService> {
+    const port = await freePort();
     const child = spawn(
       process.execPath,
       ['-r', 'ts-node/register/transpile-only', 'src/main.ts'],
-      { env, stdio: ['ignore', 'pipe', 'inherit'] },
+      { env: serviceEnv(port, extraEnv), stdio: ['ignore', 'pipe', 'inherit'] },
     );
     running.add(child);
     child.once('exit', () => running.delete(child));
@@ -154,6 +159,41 @@ describe('Service process on the embedded database (e2e)', () => {
       expect(await stop(service.process)).toBe(0);
     } finally {
       collector.close();
+    }
+  });
+
+  it('should exit non-zero with one line naming PORT, and stop the embedded PostgreSQL, when the port is taken', async () => {
+    const occupant = createServer();
+    await new Promise<void>((resolve) => occupant.listen(0, resolve));
+    const { port } = occupant.address() as AddressInfo;
+    try {
+      const child = spawn(
+        process.execPath,
+        ['-r', 'ts-node/register/transpile-only', 'src/main.ts'],
+        { env: serviceEnv(port), stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      running.add(child);
+      child.once('exit', () => running.delete(child));
+      let output = '';
+      for (const stream of [child.stdout, child.stderr])
+        stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const [code] = (await once(child, 'close')) as [number | null];
+
+      expect(code).not.toBe(0);
+      expect(output.trim().split('\n')).toEqual([`PORT ${port} is already in use`]);
+      // Stopped before the exit: its port refuses connections and its lock file is gone.
+      const refused = await new Promise<string | undefined>((resolve) => {
+        const socket = connect(embeddedPort, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(undefined);
+        });
+        socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code));
+      });
+      expect(refused).toBe('ECONNREFUSED');
+      expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
+    } finally {
+      occupant.close();
     }
   });
 });

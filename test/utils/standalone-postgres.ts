@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { appendFile, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -123,5 +123,34 @@ export class StandalonePostgres {
       ...this.user,
       env: { LC_ALL: 'C.UTF-8', PATH: process.env.PATH },
     });
+  }
+
+  /**
+   * Freezes the server with SIGSTOP, postmaster first (so that it forks no new backend), then every
+   * child: sockets stay open and connections are accepted by the kernel, but nothing answers, as
+   * with a stuck primary or a partition that resets nothing.
+   */
+  async freeze(): Promise<void> {
+    const postmaster = await this.postmasterPid();
+    process.kill(postmaster, 'SIGSTOP');
+    for (const child of await this.childrenOf(postmaster)) process.kill(child, 'SIGSTOP');
+  }
+
+  /** Undoes freeze(); harmless on a server that is not frozen. */
+  async thaw(): Promise<void> {
+    const postmaster = await this.postmasterPid();
+    for (const child of await this.childrenOf(postmaster)) process.kill(child, 'SIGCONT');
+    process.kill(postmaster, 'SIGCONT');
+  }
+
+  private async postmasterPid(): Promise<number> {
+    const pidFile = await readFile(join(this.dataDir, 'postmaster.pid'), 'utf8');
+    return Number(pidFile.split('\n')[0]);
+  }
+
+  private async childrenOf(pid: number): Promise<number[]> {
+    // pgrep exits 1 when there is no child.
+    const { stdout } = await run('pgrep', ['-P', String(pid)]).catch(() => ({ stdout: '' }));
+    return stdout.split('\n').filter(Boolean).map(Number);
   }
 }

@@ -56,6 +56,16 @@ describe('database errors', () => {
     expect(isDatabaseUnavailable(driverError(fields))).toBe(unavailable);
   });
 
+  it('should classify the client-side query timeout of pg as the database being unavailable', () => {
+    // pg rejects with a bare Error (no code) when query_timeout passes without an answer.
+    const timeout = new QueryFailedError('SELECT 1', [], new Error('Query read timeout'));
+    expect(isDatabaseUnavailable(timeout)).toBe(true);
+    expect(classify(timeout)).toMatchObject({ code: 'database_unavailable' });
+    expect(classify(timeout).detail).not.toMatch(/timeout/i);
+    const closed = new Error('Client was closed and is not queryable');
+    expect(isDatabaseUnavailable(new QueryFailedError('ROLLBACK', [], closed))).toBe(true);
+  });
+
   it('should classify unknown errors as a generic 500 without their text', () => {
     expect(classify(new Error('relation "x" does not exist'))).toEqual({
       code: 'internal_error',

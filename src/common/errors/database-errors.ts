@@ -43,6 +43,8 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 const UNAVAILABLE_MESSAGES = [
   /timeout exceeded when trying to connect/i,
+  // A statement after a query timeout on the same connection, which QueryTimeoutSubscriber closed.
+  /Client was closed and is not queryable/i,
   /Connection terminated/i,
   /Client has encountered a connection error/i,
   /the database system is (starting up|shutting down)/i,
@@ -57,8 +59,14 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     return true;
   }
   return (
-    error instanceof Error && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message))
+    isQueryReadTimeout(error) ||
+    (error instanceof Error && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message)))
   );
+}
+
+/** pg's own query_timeout passed without an answer from the server: a bare Error, without a code. */
+export function isQueryReadTimeout(error: unknown): boolean {
+  return driverErrorOf(error)?.message === 'Query read timeout';
 }
 
 /** PostgreSQL gave up on the transaction to break a deadlock or a serialization conflict. */
