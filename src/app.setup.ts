@@ -8,6 +8,7 @@ import { answerClientError } from './common/http/client-error.handler';
 import { inspectJsonBody } from './common/http/json-body-guard';
 import {
   JSON_BODY_OPTIONS,
+  refusePrototypeKeys,
   requireJsonBody,
   translateBodyParserError,
 } from './common/http/json-body.middleware';
@@ -47,7 +48,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     limit: MAX_BODY_BYTES,
     verify: (_request: unknown, _response: unknown, body: Buffer) => inspectJsonBody(body),
   });
-  app.use(translateBodyParserError, requireJsonBody);
+  app.use(translateBodyParserError, requireJsonBody, refusePrototypeKeys);
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health', method: RequestMethod.GET },
