@@ -12,6 +12,7 @@ import {
   requireJsonBody,
   translateBodyParserError,
 } from './common/http/json-body.middleware';
+import { refuseMalformedPath } from './common/http/path-encoding.middleware';
 import { assignRequestId } from './common/http/request-id.middleware';
 import { runInRequestContext } from './common/request-context';
 import { createValidationPipe } from './common/validation';
@@ -49,6 +50,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     verify: (_request: unknown, _response: unknown, body: Buffer) => inspectJsonBody(body),
   });
   app.use(translateBodyParserError, requireJsonBody, refusePrototypeKeys);
+  // After translateBodyParserError, which would turn an earlier error into a body-parser 400.
+  app.use(refuseMalformedPath);
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health', method: RequestMethod.GET },
