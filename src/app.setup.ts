@@ -8,9 +8,11 @@ import { answerClientError } from './common/http/client-error.handler';
 import { inspectJsonBody } from './common/http/json-body-guard';
 import {
   JSON_BODY_OPTIONS,
+  refusePrototypeKeys,
   requireJsonBody,
   translateBodyParserError,
 } from './common/http/json-body.middleware';
+import { refuseMalformedPath } from './common/http/path-encoding.middleware';
 import { assignRequestId } from './common/http/request-id.middleware';
 import { runInRequestContext } from './common/request-context';
 import { createValidationPipe } from './common/validation';
@@ -51,7 +53,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     limit: MAX_BODY_BYTES,
     verify: (_request: unknown, _response: unknown, body: Buffer) => inspectJsonBody(body),
   });
-  app.use(translateBodyParserError, requireJsonBody);
+  app.use(translateBodyParserError, requireJsonBody, refusePrototypeKeys);
+  // After translateBodyParserError, which would turn an earlier error into a body-parser 400.
+  app.use(refuseMalformedPath);
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health', method: RequestMethod.GET },

@@ -11,6 +11,10 @@ export const codePointLength = (text: string): number => [...text].length;
 export const trim = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim() : value;
 
+// Canonical composition, so that `Café` typed with U+00E9 or with e + U+0301 is one name.
+const trimToNfc = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim().normalize('NFC') : value;
+
 function CodePointLength(min: number, max: number, options?: ValidationOptions) {
   return ValidateBy(
     {
@@ -43,12 +47,12 @@ function NoControlCharacters(allowLineBreaks: boolean) {
 }
 
 /**
- * A trimmed string of `min` to `max` code points without control characters (a description may
- * keep line breaks and tabs).
+ * A trimmed, NFC-normalised string of `min` to `max` code points without control characters (a
+ * description may keep line breaks and tabs).
  */
 export function Text(min: number, max: number, { allowLineBreaks = false } = {}) {
   return applyDecorators(
-    Transform(trim),
+    Transform(trimToNfc),
     IsString(),
     NoControlCharacters(allowLineBreaks),
     CodePointLength(min, max),

@@ -13,7 +13,7 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
 /**
  * ValidationPipe, refusing query parameters named after a member of Object.prototype too:
  * class-transformer skips those silently, so `?toString=1` would pass as no parameter at all.
- * (Bodies with such keys are refused before parsing, by the JSON body guard.)
+ * (Bodies with such keys are refused right after parsing, by refusePrototypeKeys.)
  */
 class CatalogValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {

@@ -140,7 +140,7 @@ export const codePoints = (text: string): number => [...text].length;
 const CONTROL = /\p{Cc}/u;
 const CONTROL_BUT_LINE_BREAKS = /[^\P{Cc}\t\n\r]/u;
 
-/** What the contract makes of a text field: the stored value when valid, else undefined. */
+/** What the contract makes of a text field: the stored value (trimmed, NFC) when valid, else undefined. */
 export function expectedText(
   value: unknown,
   min: number,
@@ -148,7 +148,7 @@ export function expectedText(
   { allowLineBreaks = false } = {},
 ): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim();
+  const trimmed = value.trim().normalize('NFC');
   const control = allowLineBreaks ? CONTROL_BUT_LINE_BREAKS : CONTROL;
   if (control.test(trimmed)) return undefined;
   const length = codePoints(trimmed);

@@ -205,7 +205,9 @@ describe('Adversarial request bodies (e2e)', () => {
       (field === 'sku' &&
         response.status === 409 &&
         skus.has(String(JSON.parse(body)[field]).trim().toUpperCase())) ||
-      (field === 'name' && response.status === 409 && names.has(JSON.parse(body).name.trim())) ||
+      (field === 'name' &&
+        response.status === 409 &&
+        names.has(JSON.parse(body).name.trim().normalize('NFC'))) ||
       // Moving the target under a category may clash with a sibling of the same name.
       (field === 'parent_id' && method === 'patch' && response.status === 409);
     if (conflictPossible) {
@@ -342,6 +344,69 @@ describe('Adversarial request bodies (e2e)', () => {
         }),
         RUNS,
       );
+    });
+  });
+
+  describe('keys named after prototype members', () => {
+    const KEYS = ['toString', 'valueOf', 'constructor', '__proto__', 'hasOwnProperty'];
+
+    /** The key as a JSON string literal, plain and with its first letter escaped, then 0, 60 or 1000 spaces. */
+    const spellings = (key: string): string[] =>
+      [
+        `"${key}"`,
+        `"\\u${key.charCodeAt(0).toString(16).padStart(4, '0')}${key.slice(1)}"`,
+      ].flatMap((literal) =>
+        ['', ' '.repeat(60), ' '.repeat(1000)].map((space) => literal + space),
+      );
+
+    /** Where the key goes in an otherwise valid product, and the top-level field to be named. */
+    const PLACES: Array<[(literal: string) => string, (key: string) => string]> = [
+      [(literal) => `${literal}:""`, (key) => key],
+      [(literal) => `"description":{"a":{${literal}:1}}`, () => 'description'],
+      [(literal) => `"description":[{"a":1},{${literal}:1}]`, () => 'description'],
+    ];
+
+    const productTotal = async () =>
+      (await api().get('/api/v1/products?limit=1').expect(200)).body.total as number;
+
+    it.each(KEYS)(
+      'should refuse %s however it is spelled, at any depth, with a 422 naming the field, creating nothing',
+      async (key) => {
+        const before = await productTotal();
+        for (const literal of spellings(key))
+          for (const [place, fieldOf] of PLACES) {
+            const body = `{"title":"Proto","sku":"${uniqueSku('PROTO')}","price":"1.00",${place(literal)}}`;
+            const what = describeRequest('POST', '/api/v1/products', body);
+            const response = await sendRaw(t.http, 'post', '/api/v1/products', body);
+            expectStatus(response, [422], what);
+            expect({ what, errors: response.body.errors }).toEqual({
+              what,
+              errors: [{ field: fieldOf(key), message: expect.stringContaining(key) }],
+            });
+          }
+        expect(await productTotal()).toBe(before);
+      },
+    );
+
+    it('should refuse them on every route, changing nothing', async () => {
+      const product = await createProduct(t.http);
+      const category = await createCategory(t.http, uniqueName('Proto'));
+      const spaced = (key: string) => `"${key}"${' '.repeat(60)}`;
+      const patch = await sendRaw(
+        t.http,
+        'patch',
+        `/api/v1/categories/${category.id}`,
+        `{"name":"Renamed",${spaced('valueOf')}:1}`,
+      );
+      expectStatus(patch, [422], 'PATCH a category with valueOf');
+      expect(errorFields(patch)).toEqual(['valueOf']);
+      const remove = await api()
+        .delete(`/api/v1/products/${product.id}`)
+        .set('Content-Type', 'application/json')
+        .send(`{${spaced('__proto__')}:{}}`);
+      expectStatus(remove, [422], 'DELETE a product with a __proto__ body');
+      await api().get(`/api/v1/categories/${category.id}`).expect(200, category);
+      await api().get(`/api/v1/products/${product.id}`).expect(200, product);
     });
   });
 

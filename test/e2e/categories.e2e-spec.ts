@@ -298,6 +298,28 @@ describe('Categories (e2e)', () => {
       await api().patch(`/api/v1/categories/${other.id}`).send({ parent_id: first.id }).expect(409);
     });
 
+    it('should take composed and decomposed spellings as one name, storing NFC, for roots and siblings', async () => {
+      const parent = await createCategory(t.http);
+      for (const parentId of [null, parent.id]) {
+        const name = uniqueName('Caf\u00e9');
+        const decomposed = name.normalize('NFD'); // e + U+0301
+        expect(decomposed).not.toBe(name);
+        await createCategory(t.http, name, parentId);
+        const clash = await api()
+          .post('/api/v1/categories')
+          .send({ name: decomposed, parent_id: parentId })
+          .expect(409);
+        expect(clash.body.code).toBe('duplicate_category_name');
+        const other = await createCategory(t.http, `${decomposed} bis`, parentId);
+        expect(other.name).toBe(`${name} bis`);
+        const rename = await api()
+          .patch(`/api/v1/categories/${other.id}`)
+          .send({ name: decomposed })
+          .expect(409);
+        expect(rename.body.code).toBe('duplicate_category_name');
+      }
+    });
+
     it('should answer exactly one 201 and 409s when creates of one name race', async () => {
       const name = uniqueName('Race');
       const responses = await Promise.all(

@@ -54,6 +54,28 @@ describe('Foundation (e2e)', () => {
     }
   });
 
+  it('should answer a path that is not validly percent-encoded with a 422 problem naming the path', async () => {
+    const requests = [
+      request(t.http).get('/api/v1/products/%ZZ'),
+      request(t.http).get('/api/v1/categories/%E0%A4%A'),
+      request(t.http).get('/api/v1/categories/%C3/tree'),
+      request(t.http).patch('/api/v1/products/%ZZ').send({ title: 'x' }),
+      request(t.http).delete('/api/v1/categories/1%'),
+    ];
+    for (const pending of requests) {
+      const response = await pending.expect(422).expect('Content-Type', PROBLEM);
+      expect(response.body).toMatchObject({
+        code: 'validation_failed',
+        errors: [{ field: 'path', message: 'The path is not validly percent-encoded.' }],
+      });
+    }
+    // Where no route would read the path, bad encoding is still a client error, never a 500.
+    for (const path of ['/api/v1/nothing-here/%ZZ', '/%E0%A4%A', '/docs/%ZZ', '/health/%ZZ']) {
+      const response = await request(t.http).get(path).expect('Content-Type', PROBLEM);
+      expect([404, 422]).toContain(response.status);
+    }
+  });
+
   it('should answer an unexpected exception with a generic 500 carrying the request id and no detail', async () => {
     const response = await request(t.http)
       .get('/api/v1/boom')

@@ -132,6 +132,24 @@ describe('Products (e2e)', () => {
       }
     });
 
+    it('should count image_url limits in code points: 2083 with emoji is stored exactly, 2084 is not', async () => {
+      const url = (length: number) => {
+        const [prefix, suffix] = ['https://cdn.example.com/', '.jpg'];
+        return `${prefix}${'😀'.repeat(length - prefix.length - suffix.length)}${suffix}`;
+      };
+      expect([...url(2083)]).toHaveLength(2083);
+      const product = await createProduct(t.http, { image_url: url(2083) });
+      expect(product.image_url).toBe(url(2083));
+      await api().get(`/api/v1/products/${product.id}`).expect(200, product);
+      const response = await api()
+        .post('/api/v1/products')
+        .send({ title: 'x', sku: uniqueSku(), price: 1, image_url: url(2084) })
+        .expect(422);
+      expect(response.body.errors.map((error: { field: string }) => error.field)).toEqual([
+        'image_url',
+      ]);
+    });
+
     it('should answer 422 for an unknown category', async () => {
       const response = await api()
         .post('/api/v1/products')

@@ -46,6 +46,13 @@ describe('Search (e2e)', () => {
       expect(ids((await search(`q=${encodeURIComponent('CRÈME')}`)).items)).toEqual([latin.id]);
     });
 
+    it('should match composed and decomposed spellings alike (both are stored and searched as NFC)', async () => {
+      const product = await createProduct(t.http, { title: 'Jalapen\u0303o Qworp' });
+      expect(product.title).toBe('Jalape\u00f1o Qworp');
+      for (const q of ['jalape\u00f1o qworp', 'JALAPEN\u0303O'])
+        expect(ids((await search(`q=${encodeURIComponent(q)}`)).items)).toEqual([product.id]);
+    });
+
     it('should take %, _ and \\ literally', async () => {
       const percent = await createProduct(t.http, { title: 'Discount 50% Zlatan' });
       const underscore = await createProduct(t.http, { title: 'snake_case Zlatan' });

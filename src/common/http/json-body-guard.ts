@@ -10,13 +10,35 @@ export const MAX_JSON_DEPTH = 32;
 export const isPrototypeKey = (key: string): boolean =>
   key === 'prototype' || Object.hasOwn(Object.prototype, key);
 
-/** The text of a JSON key as written between its quotes, with its escapes resolved. */
-function unescapeKey(raw: string): string {
-  if (!raw.includes('\\')) return raw;
+/**
+ * The first key, at any depth of a parsed body, that names a prototype member, and the top-level
+ * field it is in. JSON.parse keeps `__proto__` as an own key, so every spelling of a key (escapes,
+ * white space) is caught here. The depth is bounded by inspectJsonBody, which runs first.
+ */
+export function findPrototypeKey(body: unknown): { field: string; key: string } | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  for (const [field, value] of Object.entries(body)) {
+    const key = isPrototypeKey(field) ? field : prototypeKeyIn(value);
+    if (key !== undefined) return { field, key };
+  }
+  return undefined;
+}
+
+function prototypeKeyIn(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const found = isPrototypeKey(key) ? key : prototypeKeyIn(child);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** The value of a JSON string literal, or undefined when it is not valid JSON. */
+function readString(literal: string): string | undefined {
   try {
-    return JSON.parse(`"${raw}"`) as string;
+    return JSON.parse(literal) as string;
   } catch {
-    return raw; // not valid JSON: the body parser refuses it
+    return undefined; // the body parser refuses it
   }
 }
 
@@ -49,14 +71,17 @@ export const isExactNumber = (text: string): boolean =>
 
 /**
  * Checks a JSON body before it is parsed, in one pass: valid UTF-8, nested at most 32 levels
- * (deeper nesting would exhaust the validator's stack), no number that a double cannot hold
- * exactly (money and ids never pass through a float silently), and no prototype keys.
+ * (deeper nesting would exhaust the validator's stack), and no number that a double cannot hold
+ * exactly (money and ids never pass through a float silently). Keys are checked on the parsed body
+ * (findPrototypeKey); here they are only read to name the top-level field of a refusal.
  */
 export function inspectJsonBody(body: Buffer): void {
   if (!isUtf8(body))
     throw new JsonBodyRefusal('entity.parse.failed', 'The body is not valid UTF-8.');
   const text = body.toString('utf8');
   let depth = 0;
+  let topLevelObject = false;
+  let keyNext = false; // the next string is a key of the top-level object
   let field: string | undefined; // the top-level key being read, to name it in a refusal
   const refuse = (message: string) => new JsonBodyRefusal('entity.refused', message, field);
   for (let index = 0; index < text.length; index++) {
@@ -64,17 +89,17 @@ export function inspectJsonBody(body: Buffer): void {
     if (character === '"') {
       let end = index + 1;
       while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
-      if (/^\s*:/.test(text.slice(end + 1, end + 40))) {
-        const key = unescapeKey(text.slice(index + 1, end));
-        if (depth === 1) field = key;
-        if (isPrototypeKey(key)) throw refuse(`The field ${key} is not allowed.`);
-      }
+      if (keyNext) field = readString(text.slice(index, end + 1)) ?? field;
+      keyNext = false;
       index = end;
     } else if (character === '{' || character === '[') {
       if (++depth > MAX_JSON_DEPTH)
         throw refuse(`The body is nested deeper than ${MAX_JSON_DEPTH} levels.`);
+      if (depth === 1) keyNext = topLevelObject = character === '{';
     } else if (character === '}' || character === ']') {
       depth--;
+    } else if (character === ',' && depth === 1) {
+      keyNext = topLevelObject;
     } else if (character === '-' || (character >= '0' && character <= '9')) {
       const number =
         /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(index, index + 400))?.[0] ?? character;

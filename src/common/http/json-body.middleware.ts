@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { DomainError, ValidationFailedError } from '../errors/domain-error';
-import type { JsonBodyRefusal } from './json-body-guard';
+import { findPrototypeKey, type JsonBodyRefusal } from './json-body-guard';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 export const JSON_BODY_OPTIONS = { type: JSON_TYPES };
@@ -59,4 +59,24 @@ export function requireJsonBody(
     );
   }
   next();
+}
+
+/**
+ * Refuses a parsed body holding, at any depth, a key named after a prototype member:
+ * class-transformer skips such keys and Nest's ValidationPipe deletes `__proto__` and
+ * `constructor`, so an unknown field of that name would pass as no field at all.
+ */
+export function refusePrototypeKeys(
+  request: Request,
+  _response: unknown,
+  next: (error?: unknown) => void,
+): void {
+  const found = findPrototypeKey(request.body);
+  if (found === undefined) return next();
+  const { field, key } = found;
+  const message =
+    field === key
+      ? `The field ${key} is not allowed.`
+      : `${field} holds the key ${key}, which is not allowed.`;
+  next(new ValidationFailedError([{ field, message }]));
 }

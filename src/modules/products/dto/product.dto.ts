@@ -4,7 +4,7 @@ import { IsBoolean, IsOptional, Matches, ValidateBy, ValidateIf } from 'class-va
 import { PageDto } from '../../../common/dto/page.dto';
 import { IsMoney } from '../../../common/money';
 import { IsIdOrNull } from '../../../common/pipes/parse-id.pipe';
-import { Text, trim } from '../../../common/text';
+import { codePointLength, Text, trim } from '../../../common/text';
 import { ProductView } from '../product-includes';
 import {
   IncludedCategoryDto,
@@ -21,7 +21,7 @@ export const normaliseSku = (value: unknown): unknown =>
   typeof value === 'string' ? value.trim().toUpperCase() : value;
 
 export function isImageUrl(value: unknown): boolean {
-  if (typeof value !== 'string' || value.length > 2083 || /[\s\p{Cc}\p{Cs}]/u.test(value))
+  if (typeof value !== 'string' || codePointLength(value) > 2083 || /[\s\p{Cc}\p{Cs}]/u.test(value))
     return false;
   try {
     const url = new URL(value);
