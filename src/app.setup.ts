@@ -47,13 +47,15 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     });
   }
   app.set('etag', false);
+  // Refused on its headers alone, before any byte of the body is parsed.
+  app.use(requireJsonBody);
   // The app is created with bodyParser: false so that parse errors pass through our translator.
   app.useBodyParser('json', {
     ...JSON_BODY_OPTIONS,
     limit: MAX_BODY_BYTES,
     verify: (_request: unknown, _response: unknown, body: Buffer) => inspectJsonBody(body),
   });
-  app.use(translateBodyParserError, requireJsonBody, refusePrototypeKeys);
+  app.use(translateBodyParserError, refusePrototypeKeys);
   // After translateBodyParserError, which would turn an earlier error into a body-parser 400.
   app.use(refuseMalformedPath);
   app.setGlobalPrefix(API_PREFIX, {

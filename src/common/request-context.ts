@@ -64,9 +64,7 @@ export async function joiningTransaction<T>(
  * `repository`, on the request's own connection when it has one (its transaction, or the replica
  * it reads from); as it is when it is already bound to a transaction.
  */
-export function scopedRepository<T extends ObjectLiteral>(
-  repository: Repository<T>,
-): Repository<T> {
+function scopedRepository<T extends ObjectLiteral>(repository: Repository<T>): Repository<T> {
   const context = storage.getStore();
   const manager = context?.transaction ?? context?.replica?.runner.manager;
   return manager && !repository.queryRunner ? manager.getRepository(repository.target) : repository;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
-import { scopedRepository } from '../common/request-context';
+import { RequestScopedRepository } from '../common/request-context';
 import { IdempotencyKey } from './idempotency-key.entity';
 
 /** Keys are kept for 24 hours; a claim still in flight after a minute was abandoned by a dead process. */
@@ -10,11 +10,15 @@ const ABANDONED = `interval '1 minute'`;
 /** Claims of a key that is released each time before it can be read, before giving up. */
 export const CLAIM_ATTEMPTS = 3;
 
+/**
+ * Claims and releases run outside the create's transaction (they must be seen by a retry at
+ * once); the stored answer inside it (see IdempotencyInterceptor).
+ */
 @Injectable()
-export class IdempotencyRepository {
-  constructor(
-    @InjectRepository(IdempotencyKey) private readonly keys: Repository<IdempotencyKey>,
-  ) {}
+export class IdempotencyRepository extends RequestScopedRepository<IdempotencyKey> {
+  constructor(@InjectRepository(IdempotencyKey) keys: Repository<IdempotencyKey>) {
+    super(keys);
+  }
 
   /**
    * Claims `key` for a new request, taking over an expired or abandoned claim; answers the stored
@@ -34,7 +38,7 @@ export class IdempotencyRepository {
     key: string,
     fingerprint: string,
   ): Promise<IdempotencyKey | null | undefined> {
-    const claimed = await this.keys.query<unknown[]>(
+    const claimed = await this.scoped.query<unknown[]>(
       `INSERT INTO idempotency_key (key, fingerprint) VALUES ($1, $2)
        ON CONFLICT (key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, status = NULL,
          response = NULL, headers = NULL, created_at = now()
@@ -44,7 +48,7 @@ export class IdempotencyRepository {
       [key, fingerprint],
     );
     if (claimed.length > 0) return undefined;
-    return this.keys.findOneBy({ key });
+    return this.scoped.findOneBy({ key });
   }
 
   /** Stores the first answer; within the request's transaction, so it commits with the create. */
@@ -54,18 +58,15 @@ export class IdempotencyRepository {
     response: unknown,
     headers: Record<string, string>,
   ): Promise<void> {
-    await scopedRepository(this.keys).update(
-      { key },
-      { status, response: response as object, headers },
-    );
+    await this.scoped.update({ key }, { status, response: response as object, headers });
   }
 
   /** Gives up a claim whose request failed, so that a retry runs it again. */
   async release(key: string): Promise<void> {
-    await this.keys.delete({ key, status: IsNull() });
+    await this.scoped.delete({ key, status: IsNull() });
   }
 
   async deleteExpired(): Promise<void> {
-    await this.keys.query(`DELETE FROM idempotency_key WHERE created_at < now() - ${RETENTION}`);
+    await this.scoped.query(`DELETE FROM idempotency_key WHERE created_at < now() - ${RETENTION}`);
   }
 }

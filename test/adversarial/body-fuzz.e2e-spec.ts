@@ -622,9 +622,22 @@ describe('Adversarial request bodies (e2e)', () => {
       ],
       [
         'UTF-8 bytes labelled UTF-16',
-        400,
+        415,
         { 'content-type': 'application/json; charset=utf-16' },
         '{"name":"x"}',
+      ],
+      // The body guard reads UTF-8: a real UTF-16 body with a prototype key must not slip past it.
+      [
+        'a UTF-16 body',
+        415,
+        { 'content-type': 'application/json; charset=utf-16le' },
+        Buffer.from('{"name":"x","toString":""}', 'utf16le'),
+      ],
+      [
+        'a quoted UTF-8 charset',
+        201,
+        { 'content-type': 'application/json; charset="UTF-8"' },
+        '{"name":"Quoted"}',
       ],
       ['text/plain', 415, { 'content-type': 'text/plain' }, '{"name":"x"}'],
       ['a form body', 415, { 'content-type': 'application/x-www-form-urlencoded' }, 'name=x'],

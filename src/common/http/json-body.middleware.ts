@@ -3,6 +3,7 @@ import { DomainError, ValidationFailedError } from '../errors/domain-error';
 import { findPrototypeKey, type JsonBodyRefusal } from './json-body-guard';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
 export const JSON_BODY_OPTIONS = { type: JSON_TYPES };
 
 /** Body-parser signals its failures with a `type` on the error. */
@@ -20,6 +21,7 @@ export function translateBodyParserError(
   _response: unknown,
   next: (error: unknown) => void,
 ): void {
+  if (error instanceof DomainError) return next(error);
   switch ((error as BodyParserError).type) {
     case 'entity.refused':
       return next(
@@ -57,6 +59,11 @@ export function requireJsonBody(
         'The request body must be JSON (application/json).',
       ),
     );
+  }
+  // The body guard reads the bytes as UTF-8: a body the parser would decode otherwise is refused.
+  const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1].toLowerCase();
+  if (hasBody && charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    return next(new DomainError('unsupported_media_type', 'The request body must be UTF-8 JSON.'));
   }
   next();
 }
