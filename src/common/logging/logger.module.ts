@@ -6,7 +6,6 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Options } from 'pino-http';
 import type { Writable } from 'node:stream';
 import { isOperationsRoute, routeTemplateOf } from '../http/route';
-import { LogLevel } from '../../config/configuration';
 
 /** The completion line's extra fields: the route template and the size of the response. */
 function completion(request: IncomingMessage, response: ServerResponse, line: object): object {
@@ -16,6 +15,9 @@ function completion(request: IncomingMessage, response: ServerResponse, line: ob
     response_bytes: Number(response.getHeader('content-length') ?? 0),
   };
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface LoggingOptions {
   level: LogLevel;
