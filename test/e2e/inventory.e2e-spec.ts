@@ -332,6 +332,23 @@ describe('Inventory (e2e)', () => {
     });
   });
 
+  it('should count sets and adjustments by outcome', async () => {
+    const product = await createProduct(t.http);
+    await setStock(t.http, product.id, 1);
+    await api().post(adjustments(product.id)).send({ delta: -2 }).expect(409);
+    await api().post(adjustments(UNKNOWN)).send({ delta: 1 }).expect(404);
+    const metrics = (await api().get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(
+      /catalog_inventory_mutations_total\{operation="set",outcome="success"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /catalog_inventory_mutations_total\{operation="adjust",outcome="insufficient_stock"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /catalog_inventory_mutations_total\{operation="adjust",outcome="not_found"\} [1-9]/,
+    );
+  });
+
   describe('movements', () => {
     it('should list the movements newest first, by offset and by cursor', async () => {
       const product = await createProduct(t.http);

@@ -115,7 +115,7 @@ export class InventoryController {
     ],
     [
       422,
-      'Invalid body (delta not a non-zero integer, note too long or with control characters) or id',
+      'Invalid body (delta not a non-zero integer, note too long or with control characters) or id, or an Idempotency-Key used with another request',
     ],
     413,
     503,

@@ -25,8 +25,9 @@ const LOCK_PRODUCT = 'SELECT id FROM product WHERE id = $1 FOR KEY SHARE';
 
 /**
  * Sets the quantity ($2) in one statement, only when the row is at one of the versions $3 (if not
- * null): the row is locked first, so the delta of the `set` movement is computed from the quantity
- * it replaces, whatever committed in between. A set to the quantity the row already has changes
+ * null): the row is locked first (FOR UPDATE re-reads it as the last committed change left it),
+ * so the delta of the `set` movement is computed from the quantity it replaces, also when another
+ * change committed while this one waited. A set to the quantity the row already has changes
  * nothing and writes no movement; it answers the row as it is. No row: unknown product or stale
  * version.
  */
