@@ -11,6 +11,7 @@ import { CatalogVersionModule } from './catalog-version/catalog-version.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { CategoriesModule } from './modules/categories/categories.module';
+import { InventoryModule } from './modules/inventory/inventory.module';
 import { ProductsModule } from './modules/products/products.module';
 import { SearchModule } from './modules/search/search.module';
 
@@ -50,6 +51,8 @@ export class AppModule {
         // Before Products, so that /products/search is routed ahead of /products/:id.
         SearchModule,
         ProductsModule,
+        // Above Products: its routes (/products/:id/inventory...) and include depend on it.
+        InventoryModule,
       ],
       providers: [
         { provide: AppConfig, useValue: config },

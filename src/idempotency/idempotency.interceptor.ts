@@ -28,6 +28,20 @@ export function fingerprintOf(method: string, route: string, body: unknown): str
     .digest('hex');
 }
 
+/**
+ * The route template with its path parameters filled in: the same key and body sent to the
+ * adjustments of another product is another request, not a retry. A route without parameters
+ * keeps its template, so the fingerprints of keys stored before stay valid.
+ */
+function routeOf(request: Request): string {
+  const template = `${request.baseUrl}${(request.route as { path: string }).path}`;
+  const params = request.params as Record<string, unknown>;
+  return template.replace(/:(\w+)/g, (placeholder, name: string) => {
+    const value = params[name];
+    return typeof value === 'string' ? encodeURIComponent(value) : placeholder;
+  });
+}
+
 function keyOf(request: Request): string | undefined {
   const key = request.headers[HEADER];
   if (key === undefined) return undefined;
@@ -73,8 +87,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     response: Response,
     next: CallHandler,
   ): Promise<unknown> {
-    const route = `${request.baseUrl}${(request.route as { path: string }).path}`;
-    const fingerprint = fingerprintOf(request.method, route, request.body);
+    const fingerprint = fingerprintOf(request.method, routeOf(request), request.body);
     const held = await this.keys.claim(key, fingerprint);
     if (held !== undefined) {
       if (held !== null && held.fingerprint !== fingerprint) {

@@ -32,6 +32,10 @@ const CONTRACT: Array<[string, string, string[]]> = [
   ['patch', '/api/v1/products/{id}', ['200', '404', '409', '422']],
   ['delete', '/api/v1/products/{id}', ['204', '404', '422']],
   ['get', '/api/v1/products/search', ['200', '404', '422']],
+  ['get', '/api/v1/products/{id}/inventory', ['200', '304', '404', '422']],
+  ['put', '/api/v1/products/{id}/inventory', ['200', '404', '412', '422']],
+  ['post', '/api/v1/products/{id}/inventory/adjustments', ['201', '404', '409', '422']],
+  ['get', '/api/v1/products/{id}/inventory/movements', ['200', '304', '404', '422']],
   ['get', '/health', ['200', '503']],
   ['get', '/health/live', ['200']],
 ];
@@ -126,6 +130,47 @@ describe('OpenAPI document (e2e)', () => {
     ]);
     // The include fields are there only when asked for.
     expect(schemas.ProductDto.required).not.toContain('inventory');
+  });
+
+  it('should document the inventory bodies, the ETag of its reads and writes, and Idempotency-Key', () => {
+    const schemas = document.components.schemas;
+    expect(schemas.SetInventoryDto.required).toEqual(['quantity']);
+    expect(Object.keys(schemas.SetInventoryDto.properties)).toEqual(['quantity']);
+    expect(schemas.CreateAdjustmentDto.required).toEqual(['delta']);
+    expect(Object.keys(schemas.CreateAdjustmentDto.properties).sort()).toEqual(['delta', 'note']);
+    expect(Object.keys(schemas.AdjustmentDto.properties).sort()).toEqual(['inventory', 'movement']);
+    expect(Object.keys(schemas.InventoryDto.properties).sort()).toEqual([
+      'product_id',
+      'quantity',
+      'updated_at',
+    ]);
+    expect(Object.keys(schemas.MovementDto.properties).sort()).toEqual([
+      'created_at',
+      'delta',
+      'id',
+      'kind',
+      'note',
+      'order_id',
+      'product_id',
+      'quantity_after',
+    ]);
+    const inventory = document.paths['/api/v1/products/{id}/inventory'];
+    expect(inventory.get.responses['200'].headers).toHaveProperty('ETag');
+    expect(inventory.put.responses['200'].headers).toHaveProperty('ETag');
+    expect(inventory.put.parameters?.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['id', 'If-Match']),
+    );
+    const adjust = document.paths['/api/v1/products/{id}/inventory/adjustments'].post;
+    expect(adjust.parameters?.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['id', 'Idempotency-Key']),
+    );
+    expect(adjust.requestBody?.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/CreateAdjustmentDto',
+    );
+    const movements = document.paths['/api/v1/products/{id}/inventory/movements'].get;
+    expect(movements.parameters?.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['id', 'limit', 'offset', 'cursor', 'include_total', 'If-None-Match']),
+    );
   });
 
   it('should document the Location header of creates', () => {

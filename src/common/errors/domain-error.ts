@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'cycle'
   | 'duplicate_category_name'
   | 'duplicate_sku'
+  | 'insufficient_stock'
+  | 'stock_limit'
   | 'conflict'
   | 'precondition_failed'
   | 'idempotency_key_reused'
@@ -32,6 +34,8 @@ export function statusOf(code: ErrorCode): number {
       return 404;
     case 'duplicate_category_name':
     case 'duplicate_sku':
+    case 'insufficient_stock':
+    case 'stock_limit':
     case 'conflict':
     case 'idempotency_in_flight':
       return 409;

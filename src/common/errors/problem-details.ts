@@ -28,6 +28,8 @@ export const TITLES: Record<ErrorCode, string> = {
   cycle: 'Category cycle',
   duplicate_category_name: 'Duplicate category name',
   duplicate_sku: 'Duplicate SKU',
+  insufficient_stock: 'Insufficient stock',
+  stock_limit: 'Stock limit exceeded',
   conflict: 'Conflict',
   precondition_failed: 'Precondition failed',
   idempotency_key_reused: 'Idempotency key reused',
