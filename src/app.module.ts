@@ -11,6 +11,7 @@ import { CatalogVersionModule } from './catalog-version/catalog-version.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { CategoriesModule } from './modules/categories/categories.module';
+import { CustomersModule } from './modules/customers/customers.module';
 import { ProductsModule } from './modules/products/products.module';
 import { SearchModule } from './modules/search/search.module';
 
@@ -49,6 +50,7 @@ export class AppModule {
         // Before Products, so that /products/search is routed ahead of /products/:id.
         SearchModule,
         ProductsModule,
+        CustomersModule,
       ],
       providers: [
         { provide: AppConfig, useValue: config },

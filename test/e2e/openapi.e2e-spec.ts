@@ -32,6 +32,11 @@ const CONTRACT: Array<[string, string, string[]]> = [
   ['patch', '/api/v1/products/{id}', ['200', '404', '409', '422']],
   ['delete', '/api/v1/products/{id}', ['204', '404', '422']],
   ['get', '/api/v1/products/search', ['200', '404', '422']],
+  ['post', '/api/v1/customers', ['201', '409', '422']],
+  ['get', '/api/v1/customers', ['200', '422']],
+  ['get', '/api/v1/customers/{id}', ['200', '304', '404', '422']],
+  ['patch', '/api/v1/customers/{id}', ['200', '404', '409', '412', '422']],
+  ['delete', '/api/v1/customers/{id}', ['204', '404', '412', '422']],
   ['get', '/health', ['200', '503']],
   ['get', '/health/live', ['200']],
 ];
