@@ -73,8 +73,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     response: Response,
     next: CallHandler,
   ): Promise<unknown> {
-    const route = `${request.baseUrl}${(request.route as { path: string }).path}`;
-    const fingerprint = fingerprintOf(request.method, route, request.body);
+    // The path itself, not the route template: the same body posted to /products/1/reviews and to
+    // /products/2/reviews is another request.
+    const fingerprint = fingerprintOf(
+      request.method,
+      `${request.baseUrl}${request.path}`,
+      request.body,
+    );
     const held = await this.keys.claim(key, fingerprint);
     if (held) {
       if (held.fingerprint !== fingerprint) {
