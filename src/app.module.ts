@@ -13,6 +13,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { CategoriesModule } from './modules/categories/categories.module';
 import { CustomersModule } from './modules/customers/customers.module';
 import { ProductsModule } from './modules/products/products.module';
+import { ReviewsModule } from './modules/reviews/reviews.module';
 import { SearchModule } from './modules/search/search.module';
 
 export interface AppModuleOptions {
@@ -51,6 +52,7 @@ export class AppModule {
         SearchModule,
         ProductsModule,
         CustomersModule,
+        ReviewsModule,
       ],
       providers: [
         { provide: AppConfig, useValue: config },
