@@ -12,7 +12,9 @@ import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { CategoriesModule } from './modules/categories/categories.module';
 import { InventoryModule } from './modules/inventory/inventory.module';
+import { CustomersModule } from './modules/customers/customers.module';
 import { ProductsModule } from './modules/products/products.module';
+import { ReviewsModule } from './modules/reviews/reviews.module';
 import { SearchModule } from './modules/search/search.module';
 
 export interface AppModuleOptions {
@@ -53,6 +55,8 @@ export class AppModule {
         ProductsModule,
         // Above Products: its routes (/products/:id/inventory...) and include depend on it.
         InventoryModule,
+        CustomersModule,
+        ReviewsModule,
       ],
       providers: [
         { provide: AppConfig, useValue: config },

@@ -50,3 +50,17 @@ export function keysetPage<T>(
   const more = rows.length > limit;
   return { items, next_cursor: more ? encodeCursor(sort, keyOf(items[items.length - 1])) : null };
 }
+
+const MICROSECOND_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/**
+ * A real UTC instant to the microsecond, as keyset pages write a created_at into their cursors
+ * (`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`), so that it reads
+ * back as the same timestamptz.
+ */
+export function isMicrosecondInstant(text: string | undefined): boolean {
+  if (text === undefined || !MICROSECOND_INSTANT.test(text) || text.startsWith('0000'))
+    return false;
+  const date = new Date(text);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 23) === text.slice(0, 23);
+}

@@ -28,20 +28,6 @@ export function fingerprintOf(method: string, route: string, body: unknown): str
     .digest('hex');
 }
 
-/**
- * The route template with its path parameters filled in: the same key and body sent to the
- * adjustments of another product is another request, not a retry. A route without parameters
- * keeps its template, so the fingerprints of keys stored before stay valid.
- */
-function routeOf(request: Request): string {
-  const template = `${request.baseUrl}${(request.route as { path: string }).path}`;
-  const params = request.params as Record<string, unknown>;
-  return template.replace(/:(\w+)/g, (placeholder, name: string) => {
-    const value = params[name];
-    return typeof value === 'string' ? encodeURIComponent(value) : placeholder;
-  });
-}
-
 function keyOf(request: Request): string | undefined {
   const key = request.headers[HEADER];
   if (key === undefined) return undefined;
@@ -87,7 +73,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     response: Response,
     next: CallHandler,
   ): Promise<unknown> {
-    const fingerprint = fingerprintOf(request.method, routeOf(request), request.body);
+    // The path itself, not the route template: the same body posted to /products/1/reviews and to
+    // /products/2/reviews is another request.
+    const fingerprint = fingerprintOf(
+      request.method,
+      `${request.baseUrl}${request.path}`,
+      request.body,
+    );
     const held = await this.keys.claim(key, fingerprint);
     if (held !== undefined) {
       if (held !== null && held.fingerprint !== fingerprint) {

@@ -36,6 +36,15 @@ const CONTRACT: Array<[string, string, string[]]> = [
   ['put', '/api/v1/products/{id}/inventory', ['200', '404', '412', '422']],
   ['post', '/api/v1/products/{id}/inventory/adjustments', ['201', '404', '409', '422']],
   ['get', '/api/v1/products/{id}/inventory/movements', ['200', '304', '404', '422']],
+  ['post', '/api/v1/customers', ['201', '409', '422']],
+  ['get', '/api/v1/customers', ['200', '422']],
+  ['get', '/api/v1/customers/{id}', ['200', '304', '404', '422']],
+  ['patch', '/api/v1/customers/{id}', ['200', '404', '409', '412', '422']],
+  ['delete', '/api/v1/customers/{id}', ['204', '404', '412', '422']],
+  ['post', '/api/v1/products/{id}/reviews', ['201', '404', '409', '422']],
+  ['get', '/api/v1/products/{id}/reviews', ['200', '304', '404', '422']],
+  ['get', '/api/v1/products/{id}/rating', ['200', '304', '404', '422']],
+  ['delete', '/api/v1/reviews/{id}', ['204', '404', '422']],
   ['get', '/health', ['200', '503']],
   ['get', '/health/live', ['200']],
 ];
@@ -173,8 +182,44 @@ describe('OpenAPI document (e2e)', () => {
     );
   });
 
+  it('should document the customer and review bodies without server-set fields', () => {
+    const schemas = document.components.schemas;
+    expect(schemas.CreateCustomerDto.required?.sort()).toEqual(['email', 'name']);
+    expect(schemas.UpdateCustomerDto.required ?? []).toEqual([]);
+    expect(schemas.CreateReviewDto.required?.sort()).toEqual(['author', 'rating']);
+    expect(Object.keys(schemas.CreateReviewDto.properties).sort()).toEqual([
+      'author',
+      'body',
+      'customer_id',
+      'rating',
+      'title',
+    ]);
+    expect(Object.keys(schemas.RatingDto.properties).sort()).toEqual([
+      'average',
+      'count',
+      'distribution',
+      'product_id',
+    ]);
+    expect(Object.keys(schemas.RatingDistributionDto.properties)).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+    ]);
+    const sort = document.paths['/api/v1/products/{id}/reviews'].get.parameters?.find(
+      (parameter) => parameter.name === 'sort',
+    );
+    expect(sort?.schema).toMatchObject({ enum: ['-created_at', '-rating', 'rating'] });
+  });
+
   it('should document the Location header of creates', () => {
-    for (const path of ['/api/v1/products', '/api/v1/categories']) {
+    for (const path of [
+      '/api/v1/products',
+      '/api/v1/categories',
+      '/api/v1/customers',
+      '/api/v1/products/{id}/reviews',
+    ]) {
       expect(document.paths[path].post.responses['201'].headers).toHaveProperty('Location');
     }
   });

@@ -7,12 +7,15 @@ export type ErrorCode =
   | 'route_not_found'
   | 'unknown_parent'
   | 'unknown_category'
+  | 'unknown_customer'
   | 'depth_exceeded'
   | 'cycle'
   | 'duplicate_category_name'
   | 'duplicate_sku'
   | 'insufficient_stock'
   | 'stock_limit'
+  | 'duplicate_email'
+  | 'duplicate_review'
   | 'conflict'
   | 'precondition_failed'
   | 'idempotency_key_reused'
@@ -36,6 +39,8 @@ export function statusOf(code: ErrorCode): number {
     case 'duplicate_sku':
     case 'insufficient_stock':
     case 'stock_limit':
+    case 'duplicate_email':
+    case 'duplicate_review':
     case 'conflict':
     case 'idempotency_in_flight':
       return 409;
@@ -50,6 +55,7 @@ export function statusOf(code: ErrorCode): number {
     case 'validation_failed':
     case 'unknown_parent':
     case 'unknown_category':
+    case 'unknown_customer':
     case 'depth_exceeded':
     case 'cycle':
     case 'idempotency_key_reused':
@@ -83,8 +89,11 @@ export class DomainError extends Error {
   }
 }
 
+/** The resources a client names by id. */
+export type Resource = 'Category' | 'Product' | 'Customer' | 'Review';
+
 export class NotFoundError extends DomainError {
-  constructor(resource: 'Category' | 'Product', id: string | number) {
+  constructor(resource: Resource, id: string | number) {
     super('not_found', `${resource} ${id} does not exist.`);
   }
 }
@@ -97,7 +106,7 @@ export class ValidationFailedError extends DomainError {
 
 /** Why a conditional write changed nothing: the resource is gone (404) or has moved on (412). */
 export async function missingOrChanged(
-  resource: 'Category' | 'Product',
+  resource: Resource,
   id: string,
   precondition: unknown,
   exists: (id: string) => Promise<boolean>,
@@ -108,7 +117,7 @@ export async function missingOrChanged(
 }
 
 export class PreconditionFailedError extends DomainError {
-  constructor(resource: 'Category' | 'Product', id: string) {
+  constructor(resource: Resource, id: string) {
     super(
       'precondition_failed',
       `${resource} ${id} has changed since the ETag in If-Match; nothing was written.`,
