@@ -21,6 +21,9 @@ import { CatalogVersion } from './catalog-version.service';
  */
 export type ReadTag = 'row' | 'catalog';
 
+/** The tag of a read, or how to choose it from the request (a row read that includes related data). */
+type ReadTagOf = ReadTag | ((request: Request) => ReadTag);
+
 const READ_TAG = 'catalog:read-tag';
 
 /** A read's body with the ETag of the resource it shows. */
@@ -57,7 +60,8 @@ export class ConditionalReadInterceptor implements NestInterceptor {
       return true;
     };
 
-    if (this.reflector.get<ReadTag>(READ_TAG, context.getHandler()) === 'row') {
+    const tagOf = this.reflector.get<ReadTagOf>(READ_TAG, context.getHandler());
+    if ((typeof tagOf === 'function' ? tagOf(request) : tagOf) === 'row') {
       return next
         .handle()
         .pipe(
@@ -69,7 +73,9 @@ export class ConditionalReadInterceptor implements NestInterceptor {
         // `*` would also match a list of a category that does not exist: only a real tag answers 304.
         if (notModified(`W/"c${version}"`, false)) return of(undefined);
         request.catalogVersion = version;
-        return next.handle();
+        return next
+          .handle()
+          .pipe(map((body: unknown) => (body instanceof Tagged ? (body.body as unknown) : body)));
       }),
     );
   }
@@ -79,7 +85,7 @@ export class ConditionalReadInterceptor implements NestInterceptor {
  * Declares a conditional read: it answers an ETag, and 304 with no body while If-None-Match
  * names it. Documents both.
  */
-export const ConditionalRead = (tag: ReadTag) =>
+export const ConditionalRead = (tag: ReadTagOf) =>
   applyDecorators(
     SetMetadata(READ_TAG, tag),
     UseInterceptors(ConditionalReadInterceptor),

@@ -112,7 +112,9 @@ export class ProductsController {
   }
 
   @Get(':id')
-  @ConditionalRead('row')
+  // With include, the answer holds data of other rows too (stock, reviews...): the catalog
+  // version, which every write bumps, tags it then.
+  @ConditionalRead((request) => (request.query.include === undefined ? 'row' : 'catalog'))
   @ApiIdParam()
   @ApiOperation({ summary: 'Get a product' })
   @ApiOkResponse({ type: ProductDto })
