@@ -137,7 +137,7 @@ describe('Read replicas on a streaming standby (e2e)', () => {
     // Lowering a counter on the primary, unseen by the paused standby, leaves the standby's
     // version above the primary's after the write: only its replay position shows what it lacks.
     await pausedReplay(async () => {
-      await query(primaryUrl, 'UPDATE catalog_version SET version = version - 2 WHERE id = 1');
+      await query(primaryUrl, 'UPDATE catalog_version SET version = version - 10 WHERE id = 1');
       const before = await reads(app(), 'primary_replica_behind');
       await createProduct(app().http, { title: 'Unversioned lamp' });
       const [onPrimary, onStandby] = await Promise.all(

@@ -36,6 +36,14 @@ export class StandalonePostgres {
     primary: StandalonePostgres;
     standby: StandalonePostgres;
   }> {
+    // A port found free can be taken by another test's server before ours binds it: try again.
+    return StandalonePostgres.pair().catch(() => StandalonePostgres.pair());
+  }
+
+  private static async pair(): Promise<{
+    primary: StandalonePostgres;
+    standby: StandalonePostgres;
+  }> {
     const primary = await StandalonePostgres.initialized('catalog-primary-');
     await appendFile(
       join(primary.dataDir, 'postgresql.conf'),
@@ -95,17 +103,24 @@ export class StandalonePostgres {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
-  start(): Promise<void> {
-    return this.exec('pg_ctl', [
-      '-D',
-      this.dataDir,
-      '-w',
-      '-l',
-      join(this.dataDir, 'server.log'),
-      '-o',
-      `-p ${this.port} -c listen_addresses=127.0.0.1`,
-      'start',
-    ]);
+  /** Starts the server; a failure names what the server logged (a port taken meanwhile, say). */
+  async start(): Promise<void> {
+    const log = join(this.dataDir, 'server.log');
+    try {
+      await this.exec('pg_ctl', [
+        '-D',
+        this.dataDir,
+        '-w',
+        '-l',
+        log,
+        '-o',
+        `-p ${this.port} -c listen_addresses=127.0.0.1`,
+        'start',
+      ]);
+    } catch (error) {
+      const logged = await readFile(log, 'utf8').catch(() => '');
+      throw new Error(`${(error as Error).message}\n${logged.slice(-2000)}`);
+    }
   }
 
   /** Fast shutdown: open connections are terminated, new ones refused. */
