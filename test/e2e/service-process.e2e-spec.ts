@@ -93,7 +93,8 @@ describe('Service process on the embedded database (e2e)', () => {
   }
 
   it('should serve /health within 30 s, keep data across a restart, and finish in-flight requests on SIGTERM', async () => {
-    const first = await start();
+    // A drain long enough for every request of the burst to have connected on a loaded machine.
+    const first = await start({ SHUTDOWN_DRAIN_MS: '3000' });
     expect(first.startedInMs).toBeLessThan(30_000);
     const created = await request(first.url)
       .post('/api/v1/categories')
