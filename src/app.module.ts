@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { CatalogVersionModule } from './catalog-version/catalog-version.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { CatalogTransferModule } from './modules/catalog-transfer/catalog-transfer.module';
 import { CategoriesModule } from './modules/categories/categories.module';
 import { InventoryModule } from './modules/inventory/inventory.module';
 import { CustomersModule } from './modules/customers/customers.module';
@@ -52,6 +53,8 @@ export class AppModule {
         CategoriesModule,
         // Before Products, so that /products/search is routed ahead of /products/:id.
         SearchModule,
+        // Before Products too, for /products/export.
+        CatalogTransferModule,
         ProductsModule,
         // Above Products: its routes (/products/:id/inventory...) and include depend on it.
         InventoryModule,

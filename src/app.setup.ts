@@ -17,6 +17,7 @@ import { assignRequestId } from './common/http/request-id.middleware';
 import { runInRequestContext } from './common/request-context';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/configuration';
+import { IMPORT_ROUTE } from './modules/catalog-transfer/product-csv';
 
 export const API_PREFIX = 'api/v1';
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -47,8 +48,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     });
   }
   app.set('etag', false);
-  // Refused on its headers alone, before any byte of the body is parsed.
-  app.use(requireJsonBody);
+  // Refused on its headers alone, before any byte of the body is parsed. The import reads its
+  // CSV body itself, under its own limit.
+  app.use(requireJsonBody([IMPORT_ROUTE]));
   // The app is created with bodyParser: false so that parse errors pass through our translator.
   app.useBodyParser('json', {
     ...JSON_BODY_OPTIONS,

@@ -32,6 +32,8 @@ const CONTRACT: Array<[string, string, string[]]> = [
   ['patch', '/api/v1/products/{id}', ['200', '404', '409', '422']],
   ['delete', '/api/v1/products/{id}', ['204', '404', '422']],
   ['get', '/api/v1/products/search', ['200', '404', '422']],
+  ['get', '/api/v1/products/export', ['200', '503']],
+  ['post', '/api/v1/products/import', ['200', '400', '413', '415', '422', '503']],
   ['get', '/api/v1/products/{id}/inventory', ['200', '304', '404', '422']],
   ['put', '/api/v1/products/{id}/inventory', ['200', '404', '412', '422']],
   ['post', '/api/v1/products/{id}/inventory/adjustments', ['201', '404', '409', '422']],

@@ -2,6 +2,7 @@
 export type ErrorCode =
   | 'validation_failed'
   | 'malformed_json'
+  | 'malformed_csv'
   | 'bad_request'
   | 'not_found'
   | 'route_not_found'
@@ -30,6 +31,7 @@ export type ErrorCode =
 export function statusOf(code: ErrorCode): number {
   switch (code) {
     case 'malformed_json':
+    case 'malformed_csv':
     case 'bad_request':
       return 400;
     case 'not_found':

@@ -19,6 +19,7 @@ export interface ProblemDetails {
 export const TITLES: Record<ErrorCode, string> = {
   validation_failed: 'Validation failed',
   malformed_json: 'Malformed JSON',
+  malformed_csv: 'Malformed CSV',
   bad_request: 'Bad request',
   not_found: 'Not found',
   route_not_found: 'Route not found',

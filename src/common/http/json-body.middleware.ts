@@ -43,30 +43,59 @@ export function translateBodyParserError(
   }
 }
 
-/** A write whose body is not JSON is a 415, rather than a body silently ignored. */
-export function requireJsonBody(
-  request: Request,
-  _response: unknown,
-  next: (error?: unknown) => void,
-): void {
-  const hasBody =
-    Number(request.headers['content-length'] ?? 0) > 0 ||
-    request.headers['transfer-encoding'] !== undefined;
-  if (hasBody && !request.is(JSON_TYPES)) {
-    return next(
-      new DomainError(
-        'unsupported_media_type',
-        'The request body must be JSON (application/json).',
-      ),
-    );
-  }
-  // The body guard reads the bytes as UTF-8: a body the parser would decode otherwise is refused.
-  const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1].toLowerCase();
-  if (hasBody && charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    return next(new DomainError('unsupported_media_type', 'The request body must be UTF-8 JSON.'));
-  }
-  next();
+/** A route that reads a body of another media type itself (an import's CSV), exempt from the JSON rule. */
+export interface OtherBodyRoute {
+  method: string;
+  /** The path as requested, prefix included, without the query string. */
+  path: string;
+  types: string[];
 }
+
+/**
+ * A write whose body is not JSON is a 415, rather than a body silently ignored; a route among
+ * `others` takes the media types it names instead (and reads the body itself).
+ */
+export function requireJsonBody(others: OtherBodyRoute[] = []) {
+  return (request: Request, _response: unknown, next: (error?: unknown) => void): void => {
+    const hasBody =
+      Number(request.headers['content-length'] ?? 0) > 0 ||
+      request.headers['transfer-encoding'] !== undefined;
+    if (!hasBody) return next();
+    const other = others.find(
+      (route) => route.method === request.method && route.path === request.path,
+    );
+    const charset = charsetOf(request);
+    const utf8 = charset === undefined || charset === 'utf-8' || charset === 'utf8';
+    if (other) {
+      if (request.is(other.types) && utf8) return next();
+      return next(
+        new DomainError(
+          'unsupported_media_type',
+          `The request body must be ${other.types.join(' or ')} in UTF-8.`,
+        ),
+      );
+    }
+    if (!request.is(JSON_TYPES)) {
+      return next(
+        new DomainError(
+          'unsupported_media_type',
+          'The request body must be JSON (application/json).',
+        ),
+      );
+    }
+    // The body guard reads the bytes as UTF-8: a body the parser would decode otherwise is refused.
+    if (!utf8) {
+      return next(
+        new DomainError('unsupported_media_type', 'The request body must be UTF-8 JSON.'),
+      );
+    }
+    next();
+  };
+}
+
+/** The charset a request's Content-Type names, lower-cased, if any. */
+export const charsetOf = (request: Request): string | undefined =>
+  CHARSET.exec(request.headers['content-type'] ?? '')?.[1].toLowerCase();
 
 /**
  * Refuses a parsed body holding, at any depth, a key named after a prototype member:

@@ -62,6 +62,20 @@ const SUBTREE_IDS = `ARRAY(
   )
   SELECT id FROM subtree)`;
 
+/**
+ * Every category with the names of its path from the root down to itself (a text[]), in one
+ * walk from the roots: a relation to join products against (`category_paths(id, names)`), so a
+ * whole catalog's paths cost one recursive query, not one per product.
+ */
+export const CATEGORY_PATHS = `
+  WITH RECURSIVE category_paths(id, names, depth) AS (
+    SELECT id, ARRAY[name]::text[], 0 FROM category WHERE parent_id IS NULL
+    UNION ALL
+    SELECT c.id, category_paths.names || c.name::text, category_paths.depth + 1
+    FROM category c JOIN category_paths ON c.parent_id = category_paths.id
+    WHERE category_paths.depth < ${WALK_LIMIT}
+  )`;
+
 interface CategoryRow {
   id: string;
   name: string;
@@ -223,6 +237,31 @@ export class CategoriesRepository extends RequestScopedRepository<Category> {
   async subtreeHeight(id: string): Promise<number | null> {
     const rows = await this.scoped.query<Array<{ height: number | null }>>(SUBTREE_HEIGHT, [id]);
     return rows[0]?.height ?? null;
+  }
+
+  /** Every category's id with the names of its path from the root, in one statement. */
+  async allPaths(): Promise<Array<{ id: string; names: string[] }>> {
+    const rows = await this.scoped.query<Array<{ id: string; names: string[] }>>(
+      `${CATEGORY_PATHS} SELECT id::text AS id, names FROM category_paths`,
+    );
+    return rows;
+  }
+
+  /** Inserts the categories in one statement; answers them as inserted (in no particular order). */
+  async insertMany(
+    categories: Array<{ name: string; parentId: string | null }>,
+  ): Promise<Category[]> {
+    if (categories.length === 0) return [];
+    const rows = await this.scoped.query<CategoryRow[]>(
+      `INSERT INTO category (name, parent_id)
+       SELECT * FROM unnest($1::text[], $2::bigint[])
+       RETURNING ${COLUMNS}`,
+      [
+        categories.map((category) => category.name),
+        categories.map((category) => category.parentId),
+      ],
+    );
+    return rows.map(toCategory);
   }
 
   /** A jsonb SQL expression of the category `column` names (`{ id, name, parent_id }`, or null). */

@@ -11,7 +11,7 @@ import { decodeCursor, keysetPage } from '../../common/cursor';
 import { Page } from '../../common/dto/page.dto';
 import { isId } from '../../common/pipes/parse-id.pipe';
 import { CatalogMetrics } from '../../metrics/catalog-metrics';
-import { CategoriesRepository, CategoryAtDepth } from './categories.repository';
+import { CategoriesRepository, CategoryAtDepth, CATEGORY_PATHS } from './categories.repository';
 import { Category, MAX_CATEGORY_DEPTH, SIBLING_NAME_CONSTRAINT } from './category.entity';
 
 export interface CategoryTree {
@@ -158,6 +158,53 @@ export class CategoriesService {
     return nest(rows);
   }
 
+  /**
+   * The WITH RECURSIVE clause of the relation `category_paths(id, names text[], depth)`: every
+   * category with the names from its root down to itself, for another statement to join against.
+   */
+  pathsSql(): string {
+    return CATEGORY_PATHS;
+  }
+
+  /**
+   * The category of each path (names from the root down), creating those that do not exist under
+   * the tree rules; to be called inside a transaction (joiningTransaction), which holds the tree
+   * lock from here to its end, so no move or delete can change the tree under the answer. Paths
+   * must be at most MAX_CATEGORY_DEPTH + 1 names of valid, NFC-normalised category names.
+   * Answers the id of every path, keyed by `pathKey`, and how many categories were created.
+   */
+  async ensurePaths(paths: string[][]): Promise<{ ids: Map<string, string>; created: number }> {
+    await this.categories.lockTree();
+    const ids = new Map<string, string>();
+    for (const { id, names } of await this.categories.allPaths()) ids.set(pathKey(names), id);
+    let created = 0;
+    const deepest = Math.max(0, ...paths.map((path) => path.length));
+    if (deepest > MAX_CATEGORY_DEPTH + 1) {
+      throw new DomainError(
+        'depth_exceeded',
+        `A category path of ${deepest} names is deeper than ${MAX_CATEGORY_DEPTH}.`,
+      );
+    }
+    // Level by level, so every parent exists before its children: one statement per level.
+    for (let length = 1; length <= deepest; length++) {
+      const missing = new Map<string, { name: string; parentId: string | null }>();
+      for (const path of paths) {
+        if (path.length < length) continue;
+        const key = pathKey(path.slice(0, length));
+        if (ids.has(key) || missing.has(key)) continue;
+        const parentId = length === 1 ? null : ids.get(pathKey(path.slice(0, length - 1)))!;
+        missing.set(key, { name: path[length - 1], parentId });
+      }
+      const keyOf = (parentId: string | null, name: string) => `${parentId}\u0000${name}`;
+      const wanted = new Map([...missing].map(([key, c]) => [keyOf(c.parentId, c.name), key]));
+      for (const category of await this.categories.insertMany([...missing.values()])) {
+        ids.set(wanted.get(keyOf(category.parentId, category.name))!, category.id);
+        created++;
+      }
+    }
+    return { ids, created };
+  }
+
   /** A SQL expression of the category `column` names, as jsonb, to embed in another statement. */
   summaryOf(column: string): string {
     return this.categories.summaryOf(column);
@@ -201,6 +248,9 @@ export class CategoriesService {
     return error;
   }
 }
+
+/** The key of a category path in the map ensurePaths answers (names hold no control characters). */
+export const pathKey = (names: string[]): string => names.join('\u0000');
 
 function unknownParent(parentId: string): DomainError {
   return new DomainError('unknown_parent', `Parent category ${parentId} does not exist.`, [

@@ -76,6 +76,33 @@ const ADJUST = `
   SELECT m.*, a.quantity, a.updated_at, a.version
   FROM adjusted a JOIN movement m ON m.product_id = a.product_id`;
 
+/**
+ * Sets the quantities $2 of the products $1 in one statement, writing a `set` movement of each
+ * difference (new minus old, computed from the locked row); rows are locked in ascending product
+ * order, and a quantity that does not change writes nothing. Meant for products whose rows the
+ * caller's transaction already holds (it just wrote them), so no product lock is taken first.
+ */
+const SET_MANY = `
+  WITH wanted AS (
+    SELECT * FROM unnest($1::bigint[], $2::integer[]) AS w(product_id, quantity)
+  ),
+  current AS MATERIALIZED (
+    SELECT i.product_id, i.quantity FROM inventory i JOIN wanted w USING (product_id)
+    ORDER BY i.product_id
+    FOR UPDATE OF i
+  ),
+  changed AS (
+    UPDATE inventory i SET quantity = w.quantity, updated_at = now()
+    FROM current c JOIN wanted w USING (product_id)
+    WHERE i.product_id = c.product_id AND c.quantity <> w.quantity
+    RETURNING i.product_id, i.quantity, i.quantity - c.quantity AS delta
+  ),
+  movement AS (
+    INSERT INTO inventory_movement (product_id, kind, delta, quantity_after)
+    SELECT product_id, 'set', delta, quantity FROM changed
+  )
+  SELECT count(*)::int AS changed FROM changed`;
+
 /** Up to $3 movements of product $1, newest first, before id $2 (keyset) if not null, from offset $4. */
 const MOVEMENT_PAGE = `
   SELECT ${MOVEMENT_COLUMNS} FROM inventory_movement
@@ -161,6 +188,16 @@ export class InventoryRepository extends RequestScopedRepository<Inventory> {
       versions ?? null,
     ]);
     return rows.length === 0 ? null : toInventory(rows[0]);
+  }
+
+  /** Sets many products' quantities with their movements (see SET_MANY); answers how many changed. */
+  async setMany(stock: Array<{ productId: string; quantity: number }>): Promise<number> {
+    if (stock.length === 0) return 0;
+    const [{ changed }] = await this.scoped.query<Array<{ changed: number }>>(SET_MANY, [
+      stock.map((item) => item.productId),
+      stock.map((item) => item.quantity),
+    ]);
+    return changed;
   }
 
   /**

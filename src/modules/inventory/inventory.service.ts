@@ -48,6 +48,15 @@ export class InventoryService {
   }
 
   /**
+   * Sets the quantities of many products, each change with its `set` movement, in one statement;
+   * for products the caller's transaction (joiningTransaction) has just written. Answers how many
+   * quantities changed.
+   */
+  setMany(stock: Array<{ productId: string; quantity: number }>): Promise<number> {
+    return this.inventory.setMany(stock);
+  }
+
+  /**
    * Adds `delta` units (takes them out when negative) and records the `adjustment` movement, in
    * one statement. 409 `insufficient_stock` below 0, `stock_limit` above MAX_QUANTITY; then
    * nothing changed.

@@ -14,6 +14,18 @@ export interface ProductValues {
   isActive: boolean;
 }
 
+/** The writable columns of a bulk upsert besides sku, with their SQL types. */
+export const UPSERT_COLUMNS = {
+  title: ['title', 'text'],
+  description: ['description', 'text'],
+  imageUrl: ['image_url', 'text'],
+  price: ['price', 'numeric'],
+  categoryId: ['category_id', 'bigint'],
+  isActive: ['is_active', 'boolean'],
+} as const satisfies Record<Exclude<keyof ProductValues, 'sku'>, readonly [string, string]>;
+
+export type UpsertColumn = keyof typeof UPSERT_COLUMNS;
+
 @Injectable()
 export class ProductsRepository extends RequestScopedRepository<Product> {
   constructor(@InjectRepository(Product) repository: Repository<Product>) {
@@ -103,6 +115,50 @@ export class ProductsRepository extends RequestScopedRepository<Product> {
     if (versions) query.andWhere('xmin::text = ANY(:versions)', { versions });
     const result = await query.execute();
     return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Inserts the products, or updates the one with the same SKU, in one statement: only `columns`
+   * are written (the others keep their value on an update and their default on a create), and a
+   * row whose values would not change is left as it is (yet locked, like every matched row, until
+   * the transaction ends). SKUs must be distinct. Answers how many rows were created.
+   */
+  async upsertBySku(
+    columns: UpsertColumn[],
+    rows: Array<Pick<ProductValues, 'sku'> & Partial<ProductValues>>,
+  ): Promise<{ created: number }> {
+    if (rows.length === 0) return { created: 0 };
+    const names = columns.map((column) => UPSERT_COLUMNS[column][0]);
+    const arrays = columns.map((column, index) => `$${index + 2}::${UPSERT_COLUMNS[column][1]}[]`);
+    const parameters = [
+      rows.map((row) => row.sku),
+      ...columns.map((column) => rows.map((row) => row[column] ?? null)),
+    ];
+    const changes = names.map((name) => `${name} = EXCLUDED.${name}`);
+    const current = names.map((name) => `product.${name}`).join(', ');
+    const proposed = names.map((name) => `EXCLUDED.${name}`).join(', ');
+    const [result] = await this.scoped.query<Array<{ created: number }>>(
+      `WITH upserted AS (
+         INSERT INTO product (sku, ${names.join(', ')})
+         SELECT * FROM unnest($1::text[], ${arrays.join(', ')})
+         ON CONFLICT (sku) DO UPDATE SET ${changes.join(', ')}, updated_at = now()
+         WHERE (${current}) IS DISTINCT FROM (${proposed})
+         RETURNING xmax = 0 AS created
+       )
+       SELECT count(*) FILTER (WHERE created)::int AS created FROM upserted`,
+      parameters,
+    );
+    return result;
+  }
+
+  /** The ids of the products with these SKUs, by SKU. */
+  async idsBySku(skus: string[]): Promise<Map<string, string>> {
+    if (skus.length === 0) return new Map();
+    const rows = await this.scoped.query<Array<{ sku: string; id: string }>>(
+      'SELECT sku, id::text AS id FROM product WHERE sku = ANY($1::text[])',
+      [skus],
+    );
+    return new Map(rows.map((row) => [row.sku, row.id]));
   }
 
   /**

@@ -18,7 +18,7 @@ import { CatalogMetrics } from '../../metrics/catalog-metrics';
 import { ResultCache } from '../../catalog-version/result-cache.service';
 import { CATEGORY_FOREIGN_KEY, Product, SKU_CONSTRAINT } from './product.entity';
 import { IncludeName, ProductIncludes, ProductView } from './product-includes';
-import { ProductsRepository, ProductValues } from './products.repository';
+import { ProductsRepository, ProductValues, UpsertColumn } from './products.repository';
 
 @Injectable()
 export class ProductsService {
@@ -107,6 +107,22 @@ export class ProductsService {
         );
       return updated;
     });
+  }
+
+  /**
+   * Creates or updates products by SKU, writing only `columns` (see ProductsRepository.upsertBySku);
+   * inside a transaction when called in joiningTransaction. SKUs must be normalised and distinct.
+   */
+  upsertBySku(
+    columns: UpsertColumn[],
+    rows: Array<Pick<ProductValues, 'sku'> & Partial<ProductValues>>,
+  ): Promise<{ created: number }> {
+    return this.products.upsertBySku(columns, rows);
+  }
+
+  /** The ids of the products with these (normalised) SKUs, by SKU. */
+  idsBySku(skus: string[]): Promise<Map<string, string>> {
+    return this.products.idsBySku(skus);
   }
 
   delete(id: string, precondition?: Precondition): Promise<void> {
