@@ -10,11 +10,9 @@ import {
   Post,
   Query,
   Res,
-  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
-  ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -24,7 +22,7 @@ import type { Response } from 'express';
 import { ConditionalRead, Tagged } from '../../catalog-version/conditional-read';
 import { ApiConditionalWrite } from '../../common/conditional';
 import { definedOnly } from '../../common/defined';
-import { IdempotencyInterceptor } from '../../idempotency/idempotency.interceptor';
+import { Idempotent } from '../../idempotency/idempotent.decorator';
 import { parseIfMatch, strongEtag } from '../../common/etag';
 import { ApiProblems } from '../../common/dto/problem-details.dto';
 import { ApiIdParam, ParseIdPipe, toId } from '../../common/pipes/parse-id.pipe';
@@ -45,13 +43,7 @@ export class CategoriesController {
   constructor(private readonly categories: CategoriesService) {}
 
   @Post()
-  @UseInterceptors(IdempotencyInterceptor)
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description:
-      'Retrying with the same key and body within 24 hours answers the first response again and creates nothing; another body is a 422, a retry while the first is in flight a 409',
-  })
+  @Idempotent()
   @ApiOperation({
     summary: 'Create a category',
     description:

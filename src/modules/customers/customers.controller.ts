@@ -10,11 +10,9 @@ import {
   Post,
   Query,
   Res,
-  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
-  ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -27,7 +25,7 @@ import { definedOnly } from '../../common/defined';
 import { ApiProblems } from '../../common/dto/problem-details.dto';
 import { parseIfMatch, strongEtag } from '../../common/etag';
 import { ApiIdParam, ParseIdPipe } from '../../common/pipes/parse-id.pipe';
-import { IdempotencyInterceptor } from '../../idempotency/idempotency.interceptor';
+import { Idempotent } from '../../idempotency/idempotent.decorator';
 import { CustomersService } from './customers.service';
 import {
   CreateCustomerDto,
@@ -43,13 +41,7 @@ export class CustomersController {
   constructor(private readonly customers: CustomersService) {}
 
   @Post()
-  @UseInterceptors(IdempotencyInterceptor)
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description:
-      'Retrying with the same key and body within 24 hours answers the first response again and creates nothing; another body is a 422, a retry while the first is in flight a 409',
-  })
+  @Idempotent()
   @ApiOperation({
     summary: 'Create a customer',
     description:

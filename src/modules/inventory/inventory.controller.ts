@@ -1,22 +1,5 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  Param,
-  Post,
-  Put,
-  Query,
-  Res,
-  UseInterceptors,
-} from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiHeader,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ConditionalRead, Tagged } from '../../catalog-version/conditional-read';
 import { ApiConditionalWrite } from '../../common/conditional';
@@ -24,7 +7,7 @@ import { PageQueryDto } from '../../common/dto/page.dto';
 import { ApiProblems } from '../../common/dto/problem-details.dto';
 import { parseIfMatch, strongEtag } from '../../common/etag';
 import { ApiIdParam, ParseIdPipe } from '../../common/pipes/parse-id.pipe';
-import { IdempotencyInterceptor } from '../../idempotency/idempotency.interceptor';
+import { Idempotent } from '../../idempotency/idempotent.decorator';
 import {
   AdjustmentDto,
   CreateAdjustmentDto,
@@ -89,13 +72,7 @@ export class InventoryController {
   }
 
   @Post('adjustments')
-  @UseInterceptors(IdempotencyInterceptor)
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description:
-      'Retrying with the same key and body within 24 hours answers the first response again and adjusts nothing; another body is a 422, a retry while the first is in flight a 409',
-  })
+  @Idempotent()
   @ApiIdParam()
   @ApiOperation({
     summary: 'Add units to, or take units out of, the stock of a product',

@@ -1,18 +1,6 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Res,
-  UseInterceptors,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiCreatedResponse,
-  ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -22,7 +10,7 @@ import type { Response } from 'express';
 import { ConditionalRead, ReadVersion } from '../../catalog-version/conditional-read';
 import { ApiProblems } from '../../common/dto/problem-details.dto';
 import { ApiIdParam, ParseIdPipe, toId } from '../../common/pipes/parse-id.pipe';
-import { IdempotencyInterceptor } from '../../idempotency/idempotency.interceptor';
+import { Idempotent } from '../../idempotency/idempotent.decorator';
 import {
   CreateReviewDto,
   ListReviewsQueryDto,
@@ -38,14 +26,8 @@ export class ReviewsController {
   constructor(private readonly reviews: ReviewsService) {}
 
   @Post('products/:id/reviews')
-  @UseInterceptors(IdempotencyInterceptor)
+  @Idempotent()
   @ApiIdParam()
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description:
-      'Retrying with the same key and body within 24 hours answers the first response again and creates nothing; another body or another product is a 422, a retry while the first is in flight a 409',
-  })
   @ApiOperation({
     summary: 'Review a product',
     description:
