@@ -12,6 +12,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { CategoriesModule } from './modules/categories/categories.module';
 import { InventoryModule } from './modules/inventory/inventory.module';
+import { OrdersModule } from './modules/orders/orders.module';
 import { CustomersModule } from './modules/customers/customers.module';
 import { ProductsModule } from './modules/products/products.module';
 import { ReviewsModule } from './modules/reviews/reviews.module';
@@ -57,6 +58,7 @@ export class AppModule {
         InventoryModule,
         CustomersModule,
         ReviewsModule,
+        OrdersModule,
       ],
       providers: [
         { provide: AppConfig, useValue: config },
