@@ -266,6 +266,15 @@ async function main(): Promise<void> {
       }
     }
 
+  // Invariants the load must have kept (orders: units sold + left = stocked), with the verification.
+  for (const scenario of scenarios) {
+    if (!scenario.check || reports.get(scenario.id)!.unsupported) continue;
+    const check = await scenario.check(targets.find((target) => target.name === 'service')!);
+    verification.push({ scenario: scenario.id, request: 'after the load', ...check });
+    if (check.ok) log(`  ok ${scenario.id}: ${check.detail}`);
+    else warn(`INVARIANT BROKEN ${scenario.id}: ${check.detail}`);
+  }
+
   // 7. 500 concurrent connections.
   let connections500: BenchReport['connections500'];
   const getById = scenarios.find((scenario) => scenario.id === 'get_by_id');

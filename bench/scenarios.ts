@@ -2,7 +2,7 @@
  * The benchmark's scenarios: what each sends, to which targets, and which fixed request checks
  * that every target answers the same.
  */
-import { HttpClient, Random } from './common';
+import { HttpClient, Random, sleep } from './common';
 import { Context, Program, StepRequest } from './load';
 import { CatalogFacts } from './seed';
 
@@ -37,6 +37,8 @@ export interface Scenario {
   /** A fixed request whose answer must be the same from every target. */
   verify?(target: Target): Promise<StepRequest | Unsupported>;
   verifyAs?: 'envelope' | 'product';
+  /** An invariant to check on the target once its load runs are over (issue 14: stock conserved). */
+  check?(target: Target): Promise<{ ok: boolean; detail: string }>;
 }
 
 export const isUnsupported = (value: unknown): value is Unsupported =>
@@ -170,6 +172,7 @@ export function buildScenarios(facts: CatalogFacts, options: ScenarioOptions): S
     deepCursor(options.deepOffset),
     revalidation(search({ q: facts.commonWord })),
     writeMix(facts, options.runTag, random),
+    hotOrders(facts, options.runTag, random),
   );
   return scenarios;
 }
@@ -327,4 +330,130 @@ function writeMix(facts: CatalogFacts, runTag: string, random: Random): Scenario
     read: false,
     prepare: () => Promise.resolve(program),
   };
+}
+
+/** Products the order scenario sells, and the units each is stocked with. */
+const HOT_PRODUCTS = 4;
+const HOT_STOCK = 1_000_000;
+
+/**
+ * Orders for a small set of hot products (issue 14): each request names 1 to 3 of the 4 products,
+ * in a random order, 1 to 3 units each, so that every connection contends for the same inventory
+ * rows and orders name the same products in different orders. A 409 (sold out) is an answer, not
+ * an error. Afterwards the units sold (the lines of the scenario customer's orders) plus the units
+ * left must equal the units stocked, for every product.
+ */
+function hotOrders(facts: CatalogFacts, runTag: string, random: Random): Scenario {
+  const products = facts.productIds.slice(0, HOT_PRODUCTS);
+  let setup: Promise<number | Unsupported> | undefined;
+  const prepareOnce = async (target: Target): Promise<number | Unsupported> => {
+    const customer = await target.client.request('POST', '/api/v1/customers', {
+      email: `bench-orders-${runTag}@example.com`,
+      name: 'Benchmark buyer',
+    });
+    if (customer.status !== 201)
+      return { unsupported: `POST /api/v1/customers answered ${customer.status}` };
+    for (const id of products) {
+      const stock = await target.client.request('PUT', `/api/v1/products/${id}/inventory`, {
+        quantity: HOT_STOCK,
+      });
+      if (stock.status !== 200)
+        return { unsupported: `PUT /api/v1/products/${id}/inventory answered ${stock.status}` };
+    }
+    return (JSON.parse(customer.body) as { id: number }).id;
+  };
+  const setupOf = (target: Target) => (setup ??= prepareOnce(target));
+  const order = (customerId: number) => (): StepRequest => {
+    const names = [...products];
+    for (let index = names.length - 1; index > 0; index--) {
+      const other = random.int(index + 1);
+      [names[index], names[other]] = [names[other], names[index]];
+    }
+    names.length = 1 + random.int(3);
+    return {
+      method: 'POST',
+      path: '/api/v1/orders',
+      body: JSON.stringify({
+        customer_id: customerId,
+        lines: names.map((id) => ({ product_id: Number(id), quantity: 1 + random.int(3) })),
+      }),
+    };
+  };
+  return {
+    id: 'orders_hot',
+    label: `orders for ${HOT_PRODUCTS} hot products`,
+    group: 'write',
+    read: false,
+    serviceOnly: true,
+    prepare: async (target) => {
+      const customerId = await setupOf(target);
+      if (isUnsupported(customerId)) return customerId;
+      return {
+        steps: [{ kind: 'place', request: order(customerId) }],
+        ok: (status) => status === 201 || status === 409,
+      };
+    },
+    check: async (target) => {
+      const customerId = await setupOf(target);
+      if (isUnsupported(customerId)) return { ok: false, detail: customerId.unsupported };
+      const leftOf = async () => {
+        const left: number[] = [];
+        for (const id of products) {
+          const response = await target.client.request('GET', `/api/v1/products/${id}/inventory`);
+          left.push((JSON.parse(response.body) as { quantity: number }).quantity);
+        }
+        return left;
+      };
+      // Orders that autocannon gave up on at the end of its run may still be committing: count
+      // only once the stock stays the same from before the sold units are summed to after.
+      for (let attempt = 1; ; attempt++) {
+        const before = await leftOf();
+        const sold = await unitsSold(target, customerId);
+        if (isUnsupported(sold)) return { ok: false, detail: sold.unsupported };
+        const left = await leftOf();
+        if (left.join() !== before.join() && attempt < 20) {
+          await sleep(500);
+          continue;
+        }
+        const figures = products.map((id, index) => {
+          const units = sold.units.get(String(id)) ?? 0;
+          return {
+            ok: units + left[index] === HOT_STOCK,
+            text: `product ${id}: ${units} sold + ${left[index]} left = ${units + left[index]}`,
+          };
+        });
+        return {
+          ok: figures.every((figure) => figure.ok),
+          detail: `${sold.orders} orders; ${figures.map((figure) => figure.text).join('; ')} (stocked ${HOT_STOCK} each)`,
+        };
+      }
+    },
+  };
+}
+
+/** The units of each product in a customer's orders, walking the newest-first list by cursor. */
+async function unitsSold(
+  target: Target,
+  customerId: number,
+): Promise<{ orders: number; units: Map<string, number> } | Unsupported> {
+  const units = new Map<string, number>();
+  let orders = 0;
+  const first = `/api/v1/orders?customer_id=${customerId}&limit=100&include_total=false`;
+  for (let path = first; ;) {
+    const response = await target.client.request('GET', path);
+    if (response.status !== 200) return { unsupported: `GET ${path} answered ${response.status}` };
+    const page = JSON.parse(response.body) as {
+      items: Array<{ lines: Array<{ product_id: number; quantity: number }> }>;
+      next_cursor: string | null;
+    };
+    for (const item of page.items) {
+      orders++;
+      for (const line of item.lines) {
+        const key = String(line.product_id);
+        units.set(key, (units.get(key) ?? 0) + line.quantity);
+      }
+    }
+    if (!page.next_cursor) return { orders, units };
+    path = `${first}&cursor=${page.next_cursor}`;
+  }
 }

@@ -13,6 +13,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { CatalogTransferModule } from './modules/catalog-transfer/catalog-transfer.module';
 import { CategoriesModule } from './modules/categories/categories.module';
 import { InventoryModule } from './modules/inventory/inventory.module';
+import { OrdersModule } from './modules/orders/orders.module';
 import { CustomersModule } from './modules/customers/customers.module';
 import { ProductsModule } from './modules/products/products.module';
 import { ReviewsModule } from './modules/reviews/reviews.module';
@@ -60,6 +61,7 @@ export class AppModule {
         InventoryModule,
         CustomersModule,
         ReviewsModule,
+        OrdersModule,
       ],
       providers: [
         { provide: AppConfig, useValue: config },

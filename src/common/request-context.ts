@@ -46,17 +46,22 @@ export abstract class RequestScopedRepository<T extends ObjectLiteral> {
   }
 }
 
-/** Runs `work` with every repository of the request on `transaction`'s connection. */
+/**
+ * Runs `work` with every repository of the request on `transaction`'s connection (outside a
+ * request too, in a context of its own); the request's connection is restored afterwards.
+ */
 export async function joiningTransaction<T>(
   transaction: EntityManager,
   work: () => Promise<T>,
 ): Promise<T> {
   const context = storage.getStore();
-  if (context) context.transaction = transaction;
+  if (!context) return storage.run({ statements: 0, databaseMs: 0, transaction }, work);
+  const previous = context.transaction;
+  context.transaction = transaction;
   try {
     return await work();
   } finally {
-    if (context) context.transaction = undefined;
+    context.transaction = previous;
   }
 }
 

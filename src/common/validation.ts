@@ -4,9 +4,15 @@ import { validateSync, ValidatorOptions } from 'class-validator';
 import { FieldError, ValidationFailedError } from './errors/domain-error';
 import { isPrototypeKey } from './http/json-body-guard';
 
+/** Field paths as clients write them: `lines[2].quantity`, an array element by its index. */
+function fieldOf(parent: string, property: string): string {
+  if (!parent) return property;
+  return /^\d+$/.test(property) ? `${parent}[${property}]` : `${parent}.${property}`;
+}
+
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
-    const field = parent ? `${parent}.${error.property}` : error.property;
+    const field = fieldOf(parent, error.property);
     const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
     return [...own, ...flatten(error.children ?? [], field)];
   });

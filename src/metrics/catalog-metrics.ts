@@ -67,6 +67,17 @@ export const METRIC_PROVIDERS = [
     }),
   ),
   makeCounterProvider({
+    name: 'catalog_orders_total',
+    help: 'Orders by outcome: placed, insufficient_stock, invalid (unknown customer or product), cancelled',
+    labelNames: ['outcome'],
+  }),
+  makeHistogramProvider({
+    name: 'catalog_order_placement_duration_seconds',
+    help: 'Time to place an order (its whole transaction), by outcome',
+    labelNames: ['outcome'],
+    buckets: HTTP_BUCKETS,
+  }),
+  makeCounterProvider({
     name: 'catalog_category_rule_failures_total',
     help: 'Category writes refused by a tree rule',
     labelNames: ['reason'],
@@ -113,6 +124,9 @@ export class CatalogMetrics implements ErrorAnswerObserver {
     @InjectMetric('catalog_customer_mutations_total') customerMutations: Counter,
     @InjectMetric('catalog_review_mutations_total') reviewMutations: Counter,
     @InjectMetric('catalog_order_mutations_total') orderMutations: Counter,
+    @InjectMetric('catalog_orders_total') private readonly orders: Counter,
+    @InjectMetric('catalog_order_placement_duration_seconds')
+    private readonly orderPlacement: Histogram,
     @InjectMetric('catalog_category_rule_failures_total') private readonly ruleFailures: Counter,
     @InjectMetric('catalog_db_reads_total') readonly replicaReads: Counter,
     @InjectMetric('catalog_result_cache_total') readonly resultCache: Counter,
@@ -157,6 +171,44 @@ export class CatalogMetrics implements ErrorAnswerObserver {
       this.logger.log({ entity, operation, outcome }, `${entity} ${operation} refused`);
       throw error;
     }
+  }
+
+  /** An order was placed in `seconds`: counted, timed and logged with its figures. */
+  orderPlaced(
+    order: { id: string; customerId: string; itemCount: number; total: string },
+    seconds: number,
+  ): void {
+    this.orders.inc({ outcome: 'placed' });
+    this.orderPlacement.observe({ outcome: 'placed' }, seconds);
+    this.logger.log(
+      {
+        order_id: order.id,
+        customer_id: order.customerId,
+        item_count: order.itemCount,
+        total: order.total,
+        duration_ms: Math.round(seconds * 1000),
+      },
+      'order placed',
+    );
+  }
+
+  /** An order was refused after `seconds`: short of stock, or naming what cannot be ordered. */
+  orderRefused(error: unknown, seconds: number): void {
+    const code = error instanceof DomainError ? error.code : undefined;
+    const outcome =
+      code === 'insufficient_stock'
+        ? 'insufficient_stock'
+        : code === 'unknown_product' || code === 'unknown_customer'
+          ? 'invalid'
+          : undefined;
+    if (outcome === undefined) return;
+    this.orders.inc({ outcome });
+    this.orderPlacement.observe({ outcome }, seconds);
+  }
+
+  orderCancelled(orderId: string): void {
+    this.orders.inc({ outcome: 'cancelled' });
+    this.logger.log({ order_id: orderId }, 'order cancelled');
   }
 
   /** `total` is null when the client skipped counting; `empty` tells that nothing matched at all. */

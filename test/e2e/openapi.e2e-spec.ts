@@ -42,11 +42,15 @@ const CONTRACT: Array<[string, string, string[]]> = [
   ['get', '/api/v1/customers', ['200', '422']],
   ['get', '/api/v1/customers/{id}', ['200', '304', '404', '422']],
   ['patch', '/api/v1/customers/{id}', ['200', '404', '409', '412', '422']],
-  ['delete', '/api/v1/customers/{id}', ['204', '404', '412', '422']],
+  ['delete', '/api/v1/customers/{id}', ['204', '404', '409', '412', '422']],
   ['post', '/api/v1/products/{id}/reviews', ['201', '404', '409', '422']],
   ['get', '/api/v1/products/{id}/reviews', ['200', '304', '404', '422']],
   ['get', '/api/v1/products/{id}/rating', ['200', '304', '404', '422']],
   ['delete', '/api/v1/reviews/{id}', ['204', '404', '422']],
+  ['post', '/api/v1/orders', ['201', '409', '422']],
+  ['get', '/api/v1/orders', ['200', '304', '422']],
+  ['get', '/api/v1/orders/{id}', ['200', '304', '404', '422']],
+  ['patch', '/api/v1/orders/{id}', ['200', '404', '409', '412', '422']],
   ['get', '/health', ['200', '503']],
   ['get', '/health/live', ['200']],
 ];
@@ -221,8 +225,63 @@ describe('OpenAPI document (e2e)', () => {
       '/api/v1/categories',
       '/api/v1/customers',
       '/api/v1/products/{id}/reviews',
+      '/api/v1/orders',
     ]) {
       expect(document.paths[path].post.responses['201'].headers).toHaveProperty('Location');
     }
+  });
+
+  it('should document the order bodies, the 409 of a short order with its items, and Idempotency-Key', () => {
+    const schemas = document.components.schemas;
+    expect(schemas.CreateOrderDto.required).toEqual(['customer_id', 'lines']);
+    expect(schemas.OrderLineInputDto.required).toEqual(['product_id', 'quantity']);
+    expect(schemas.UpdateOrderDto.required).toEqual(['status']);
+    expect(Object.keys(schemas.OrderDto.properties).sort()).toEqual([
+      'created_at',
+      'customer_id',
+      'id',
+      'item_count',
+      'lines',
+      'status',
+      'total',
+      'updated_at',
+    ]);
+    expect(Object.keys(schemas.OrderLineDto.properties).sort()).toEqual([
+      'line_total',
+      'product_id',
+      'quantity',
+      'sku',
+      'title',
+      'unit_price',
+    ]);
+    const place = document.paths['/api/v1/orders'].post;
+    const conflict = place.responses['409'].content?.['application/problem+json'] as {
+      schema: { $ref?: string };
+      example?: { code: string; items: unknown[] };
+    };
+    expect(Object.keys(schemas.ProblemDetailsDto.properties)).toContain('items');
+    expect(conflict.example).toMatchObject({
+      code: 'insufficient_stock',
+      items: [{ product_id: 2, requested: 5, available: 1 }],
+    });
+    expect(Object.keys(schemas.ShortItemDto.properties)).toEqual([
+      'product_id',
+      'requested',
+      'available',
+    ]);
+    expect(place.parameters?.map((parameter) => parameter.name)).toContain('Idempotency-Key');
+    const list = document.paths['/api/v1/orders'].get.parameters?.map(
+      (parameter) => parameter.name,
+    );
+    expect(list).toEqual(
+      expect.arrayContaining([
+        'customer_id',
+        'status',
+        'limit',
+        'offset',
+        'cursor',
+        'include_total',
+      ]),
+    );
   });
 });

@@ -16,6 +16,18 @@ export class FieldErrorDto {
   message!: string;
 }
 
+/** One short product of a refused order (`insufficient_stock`). */
+export class ShortItemDto {
+  @ApiProperty({ example: 2 })
+  product_id!: number;
+
+  @ApiProperty({ example: 5, description: 'The units the order asked for (its lines merged)' })
+  requested!: number;
+
+  @ApiProperty({ example: 1, description: 'The units on hand when the order was refused' })
+  available!: number;
+}
+
 export class ProblemDetailsDto {
   @ApiProperty({ example: 'https://catalog.example.com/problems/validation-failed' })
   type!: string;
@@ -43,6 +55,12 @@ export class ProblemDetailsDto {
 
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Present on validation failures' })
   errors?: FieldErrorDto[];
+
+  @ApiPropertyOptional({
+    type: [ShortItemDto],
+    description: 'Present on insufficient_stock of an order: every short product',
+  })
+  items?: ShortItemDto[];
 }
 
 const DESCRIPTIONS: Record<number, string> = {

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'unknown_parent'
   | 'unknown_category'
   | 'unknown_customer'
+  | 'unknown_product'
   | 'depth_exceeded'
   | 'cycle'
   | 'duplicate_category_name'
@@ -17,6 +18,8 @@ export type ErrorCode =
   | 'stock_limit'
   | 'duplicate_email'
   | 'duplicate_review'
+  | 'customer_has_orders'
+  | 'invalid_transition'
   | 'conflict'
   | 'precondition_failed'
   | 'idempotency_key_reused'
@@ -43,6 +46,8 @@ export function statusOf(code: ErrorCode): number {
     case 'stock_limit':
     case 'duplicate_email':
     case 'duplicate_review':
+    case 'customer_has_orders':
+    case 'invalid_transition':
     case 'conflict':
     case 'idempotency_in_flight':
       return 409;
@@ -58,6 +63,7 @@ export function statusOf(code: ErrorCode): number {
     case 'unknown_parent':
     case 'unknown_category':
     case 'unknown_customer':
+    case 'unknown_product':
     case 'depth_exceeded':
     case 'cycle':
     case 'idempotency_key_reused':
@@ -80,19 +86,24 @@ export interface FieldError {
   message: string;
 }
 
+/** Members of a problem beyond the standard ones, named by the contract (say, `items`). */
+export type ProblemMembers = Record<string, unknown>;
+
 /** An error a service throws for a rule the client broke; it never mentions HTTP. */
 export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
     readonly errors?: FieldError[],
+    /** Extra problem members the contract names for this code, answered as they are. */
+    readonly members?: ProblemMembers,
   ) {
     super(detail);
   }
 }
 
 /** The resources a client names by id. */
-export type Resource = 'Category' | 'Product' | 'Customer' | 'Review';
+export type Resource = 'Category' | 'Product' | 'Customer' | 'Review' | 'Order';
 
 export class NotFoundError extends DomainError {
   constructor(resource: Resource, id: string | number) {

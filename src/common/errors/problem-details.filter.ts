@@ -29,7 +29,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const context = host.switchToHttp();
     const request = context.getRequest<Request & { id?: string }>();
     const response = context.getResponse<Response>();
-    const { code, detail, errors } = classify(exception);
+    const { code, detail, errors, members } = classify(exception);
     const status = statusOf(code);
     const requestId = request.id === undefined ? undefined : String(request.id);
 
@@ -38,6 +38,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error({ err: exception, code, requestId }, 'Request failed');
     }
     const problem: ProblemDetails = {
+      // The contract's own members first, so that none can replace a standard one.
+      ...members,
       type: problemType(code),
       title: TITLES[code],
       status,

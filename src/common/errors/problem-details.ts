@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { isDatabaseUnavailable } from './database-errors';
-import { DomainError, ErrorCode, FieldError } from './domain-error';
+import { DomainError, ErrorCode, FieldError, ProblemMembers } from './domain-error';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -26,6 +26,7 @@ export const TITLES: Record<ErrorCode, string> = {
   unknown_parent: 'Unknown parent category',
   unknown_category: 'Unknown category',
   unknown_customer: 'Unknown customer',
+  unknown_product: 'Unknown product',
   depth_exceeded: 'Category tree too deep',
   cycle: 'Category cycle',
   duplicate_category_name: 'Duplicate category name',
@@ -34,6 +35,8 @@ export const TITLES: Record<ErrorCode, string> = {
   stock_limit: 'Stock limit exceeded',
   duplicate_email: 'Duplicate e-mail address',
   duplicate_review: 'Duplicate review',
+  customer_has_orders: 'Customer has orders',
+  invalid_transition: 'Invalid status transition',
   conflict: 'Conflict',
   precondition_failed: 'Precondition failed',
   idempotency_key_reused: 'Idempotency key reused',
@@ -53,6 +56,7 @@ export interface ClassifiedError {
   code: ErrorCode;
   detail: string;
   errors?: FieldError[];
+  members?: ProblemMembers;
 }
 
 const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
@@ -68,7 +72,12 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
 /** What any thrown value answers: a code, a detail safe to show, and field errors if any. */
 export function classify(exception: unknown): ClassifiedError {
   if (exception instanceof DomainError) {
-    return { code: exception.code, detail: exception.detail, errors: exception.errors };
+    return {
+      code: exception.code,
+      detail: exception.detail,
+      errors: exception.errors,
+      members: exception.members,
+    };
   }
   if (exception instanceof HttpException) {
     // Nest's own exceptions may carry parser or framework text: answer with a fixed detail.

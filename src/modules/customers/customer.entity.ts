@@ -11,6 +11,12 @@ import {
 export const EMAIL_CONSTRAINT = 'customer_email_unique';
 export const MAX_EMAIL_LENGTH = 254;
 
+/**
+ * The foreign key of an order to its customer (declared by the order entity): it restricts the
+ * customer's delete while orders refer to the customer.
+ */
+export const ORDER_CUSTOMER_FOREIGN_KEY = 'order_customer_id_fkey';
+
 @Entity('customer')
 export class Customer {
   @PrimaryGeneratedColumn('identity', {

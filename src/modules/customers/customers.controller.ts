@@ -146,10 +146,16 @@ export class CustomersController {
   @HttpCode(204)
   @ApiOperation({
     summary: 'Delete a customer',
-    description: 'The customer’s reviews stay, with customer_id null.',
+    description:
+      'The customer’s reviews stay, with customer_id null. A customer that orders refer to cannot be deleted (409 customer_has_orders).',
   })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiProblems(404, [422, 'id is not a positive integer'], 503)
+  @ApiProblems(
+    404,
+    [409, 'customer_has_orders: orders refer to the customer'],
+    [422, 'id is not a positive integer'],
+    503,
+  )
   async delete(
     @Param('id', ParseIdPipe) id: string,
     @Headers('if-match') ifMatch: string | undefined,

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { decodeCursor, keysetPage } from '../../common/cursor';
 import { Page } from '../../common/dto/page.dto';
-import { isUniqueViolation, retryTransientConflicts } from '../../common/errors/database-errors';
+import {
+  isForeignKeyViolation,
+  isUniqueViolation,
+  retryTransientConflicts,
+} from '../../common/errors/database-errors';
 import {
   DomainError,
   missingOrChanged,
@@ -11,7 +15,7 @@ import {
 import { Precondition, satisfies, versionsOf } from '../../common/etag';
 import { isId } from '../../common/pipes/parse-id.pipe';
 import { CatalogMetrics } from '../../metrics/catalog-metrics';
-import { Customer, EMAIL_CONSTRAINT } from './customer.entity';
+import { Customer, EMAIL_CONSTRAINT, ORDER_CUSTOMER_FOREIGN_KEY } from './customer.entity';
 import { CustomersRepository, CustomerValues } from './customers.repository';
 
 @Injectable()
@@ -87,10 +91,25 @@ export class CustomersService {
     });
   }
 
-  /** Deletes the customer; always allowed until orders refer to customers. */
+  /**
+   * Deletes the customer; 409 `customer_has_orders` while orders refer to the customer (the
+   * database restricts it, also for an order placed while the delete runs).
+   */
   delete(id: string, precondition?: Precondition): Promise<void> {
     return this.metrics.mutation('customer', 'delete', async () => {
-      if (!(await this.customers.delete(id, versionsOf(precondition)))) {
+      let deleted: boolean;
+      try {
+        deleted = await this.customers.delete(id, versionsOf(precondition));
+      } catch (error) {
+        if (isForeignKeyViolation(error, ORDER_CUSTOMER_FOREIGN_KEY)) {
+          throw new DomainError(
+            'customer_has_orders',
+            `Customer ${id} has orders and cannot be deleted.`,
+          );
+        }
+        throw error;
+      }
+      if (!deleted) {
         throw await missingOrChanged('Customer', id, precondition, (customer) =>
           this.customers.exists(customer),
         );

@@ -54,9 +54,14 @@ export class InventoryMovement {
   @Column({ name: 'quantity_after', type: 'integer' })
   quantityAfter!: number;
 
-  /** The order that took (or gave back) the units; its foreign key comes with the orders. */
+  /** The order that took (or gave back) the units; null for sets and adjustments. */
   @Column({ name: 'order_id', type: 'bigint', nullable: true })
   orderId!: string | null;
+
+  // 'Order' by name: Inventory knows nothing of the orders module's code.
+  @ManyToOne('Order', { onDelete: 'RESTRICT', nullable: true })
+  @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'inventory_movement_order_id_fkey' })
+  order?: unknown;
 
   @Column({ type: 'varchar', length: 255, default: '' })
   note!: string;

@@ -103,6 +103,44 @@ const SET_MANY = `
   )
   SELECT count(*)::int AS changed FROM changed`;
 
+/**
+ * Takes $2 units of product $1 for order $3 in one conditional statement, and writes the `order`
+ * movement in the same statement: the condition is checked on the row as it is when locked (a
+ * concurrent order that committed first is seen), so no quantity ever goes below 0. No row: the
+ * product has fewer than $2 units (or is gone), and nothing changed.
+ */
+const TAKE_FOR_ORDER = `
+  WITH product_row AS (${LOCK_PRODUCT}),
+  taken AS (
+    UPDATE inventory i SET quantity = i.quantity - $2::integer, updated_at = now()
+    FROM product_row p
+    WHERE i.product_id = p.id AND i.quantity >= $2::integer
+    RETURNING i.product_id, i.quantity
+  ),
+  movement AS (
+    INSERT INTO inventory_movement (product_id, kind, delta, quantity_after, order_id)
+    SELECT product_id, 'order', -$2::integer, quantity, $3::bigint FROM taken
+  )
+  SELECT product_id, quantity FROM taken`;
+
+/**
+ * Gives $2 units of product $1 back from cancelled order $3, with the `cancellation` movement, in
+ * one statement. No row: the product is gone, or the quantity would pass MAX_QUANTITY.
+ */
+const RETURN_FROM_ORDER = `
+  WITH product_row AS (${LOCK_PRODUCT}),
+  returned AS (
+    UPDATE inventory i SET quantity = i.quantity + $2::integer, updated_at = now()
+    FROM product_row p
+    WHERE i.product_id = p.id AND i.quantity + $2::integer <= ${MAX_QUANTITY}
+    RETURNING i.product_id, i.quantity
+  ),
+  movement AS (
+    INSERT INTO inventory_movement (product_id, kind, delta, quantity_after, order_id)
+    SELECT product_id, 'cancellation', $2::integer, quantity, $3::bigint FROM returned
+  )
+  SELECT product_id, quantity FROM returned`;
+
 /** Up to $3 movements of product $1, newest first, before id $2 (keyset) if not null, from offset $4. */
 const MOVEMENT_PAGE = `
   SELECT ${MOVEMENT_COLUMNS} FROM inventory_movement
@@ -212,6 +250,38 @@ export class InventoryRepository extends RequestScopedRepository<Inventory> {
     ]);
     if (rows.length === 0) return null;
     return { movement: toMovement(rows[0]), inventory: toInventory(rows[0]) };
+  }
+
+  /**
+   * Takes `quantity` units of the product for the order, with its `order` movement (see
+   * TAKE_FOR_ORDER); false when there are fewer on hand (or the product is gone): nothing changed.
+   */
+  async takeForOrder(productId: string, quantity: number, orderId: string): Promise<boolean> {
+    const rows = await this.scoped.query<unknown[]>(TAKE_FOR_ORDER, [productId, quantity, orderId]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Gives `quantity` units back from the cancelled order, with its `cancellation` movement (see
+   * RETURN_FROM_ORDER); false when nothing changed.
+   */
+  async returnFromOrder(productId: string, quantity: number, orderId: string): Promise<boolean> {
+    const rows = await this.scoped.query<unknown[]>(RETURN_FROM_ORDER, [
+      productId,
+      quantity,
+      orderId,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** The quantities on hand of these products, by product id (absent: no such product). */
+  async quantitiesOf(productIds: string[]): Promise<Map<string, number>> {
+    if (productIds.length === 0) return new Map();
+    const rows = await this.scoped.query<Array<{ product_id: string; quantity: number }>>(
+      'SELECT product_id, quantity FROM inventory WHERE product_id = ANY($1::bigint[])',
+      [productIds],
+    );
+    return new Map(rows.map((row) => [String(row.product_id), row.quantity]));
   }
 
   /**

@@ -10,6 +10,23 @@ import { Inventory, MAX_QUANTITY } from './inventory.entity';
 import { InventoryMovement } from './inventory-movement.entity';
 import { InventoryRepository, StockChange } from './inventory.repository';
 
+/** A product's units asked for by an order, or given back by its cancellation. */
+export interface StockLine {
+  productId: string;
+  quantity: number;
+}
+
+/** A product an order asked more units of than there were on hand. */
+export interface ShortStock {
+  productId: string;
+  requested: number;
+  available: number;
+}
+
+/** Ascending order of bigint ids held as strings. */
+const compareIds = (a: string, b: string): number =>
+  a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+
 /** Movements are paged newest first: by id, descending. */
 const MOVEMENT_ORDER = '-id';
 
@@ -76,6 +93,50 @@ export class InventoryService {
             `Adding ${delta} units would take product ${productId} above ${MAX_QUANTITY}; nothing changed.`,
           );
     });
+  }
+
+  /**
+   * Takes the stock of an order's products, in ascending product id order (the order that every
+   * taker locks in, so two orders cannot deadlock), one conditional statement each. Answers the
+   * products that were short, with the units asked for and on hand; when any is, the caller must
+   * roll the transaction back (the units taken from the others are in it). After the first short
+   * product the others are only read, to name every short one.
+   */
+  async takeForOrder(orderId: string, lines: StockLine[]): Promise<ShortStock[]> {
+    const sorted = [...lines].sort((a, b) => compareIds(a.productId, b.productId));
+    const short: StockLine[] = [];
+    for (const line of sorted) {
+      if (short.length > 0) continue;
+      if (!(await this.inventory.takeForOrder(line.productId, line.quantity, orderId)))
+        short.push(line);
+    }
+    if (short.length === 0) return [];
+    const rest = sorted.slice(sorted.indexOf(short[0]));
+    const onHand = await this.inventory.quantitiesOf(rest.map((line) => line.productId));
+    return rest
+      .map((line) => ({
+        productId: line.productId,
+        requested: line.quantity,
+        available: onHand.get(line.productId) ?? 0,
+      }))
+      .filter((item, index) => index === 0 || item.available < item.requested);
+  }
+
+  /**
+   * Gives back the stock of a cancelled order's lines, in ascending product id order, each with
+   * its `cancellation` movement. A deleted product has no stock to get back; a quantity that would
+   * pass MAX_QUANTITY is a 409 `stock_limit` (the caller's transaction then rolls back).
+   */
+  async returnFromOrder(orderId: string, lines: StockLine[]): Promise<void> {
+    const sorted = [...lines].sort((a, b) => compareIds(a.productId, b.productId));
+    for (const line of sorted) {
+      if (await this.inventory.returnFromOrder(line.productId, line.quantity, orderId)) continue;
+      if ((await this.inventory.quantitiesOf([line.productId])).size === 0) continue;
+      throw new DomainError(
+        'stock_limit',
+        `Giving back ${line.quantity} units would take product ${line.productId} above ${MAX_QUANTITY}; nothing changed.`,
+      );
+    }
   }
 
   /** A page of the product's movements, newest first; 404 for an unknown product. */
