@@ -16,6 +16,7 @@ import { InventoryModule } from './modules/inventory/inventory.module';
 import { OrdersModule } from './modules/orders/orders.module';
 import { CustomersModule } from './modules/customers/customers.module';
 import { ProductsModule } from './modules/products/products.module';
+import { ReportsModule } from './modules/reports/reports.module';
 import { ReviewsModule } from './modules/reviews/reviews.module';
 import { SearchModule } from './modules/search/search.module';
 
@@ -62,6 +63,8 @@ export class AppModule {
         CustomersModule,
         ReviewsModule,
         OrdersModule,
+        // /categories/:id/report has a segment more than every Categories route: no clash.
+        ReportsModule,
       ],
       providers: [
         { provide: AppConfig, useValue: config },

@@ -51,6 +51,8 @@ const CONTRACT: Array<[string, string, string[]]> = [
   ['get', '/api/v1/orders', ['200', '304', '422']],
   ['get', '/api/v1/orders/{id}', ['200', '304', '404', '422']],
   ['patch', '/api/v1/orders/{id}', ['200', '404', '409', '412', '422']],
+  ['get', '/api/v1/categories/{id}/report', ['200', '304', '404', '422']],
+  ['get', '/api/v1/reports/categories', ['200', '304', '404', '422']],
   ['get', '/health', ['200', '503']],
   ['get', '/health/live', ['200']],
 ];
@@ -282,6 +284,38 @@ describe('OpenAPI document (e2e)', () => {
         'cursor',
         'include_total',
       ]),
+    );
+  });
+
+  it('should document the report with an example and the listing with its parameters', () => {
+    const schemas = document.components.schemas;
+    const figures = [
+      'active_products',
+      'average_price',
+      'categories',
+      'category_id',
+      'max_price',
+      'min_price',
+      'name',
+      'products',
+      'rating_average',
+      'revenue',
+      'review_count',
+      'stock_units',
+      'stock_value',
+      'units_sold',
+    ];
+    expect(Object.keys(schemas.CategoryReportDto.properties).sort()).toEqual(figures);
+    const ok = document.paths['/api/v1/categories/{id}/report'].get.responses['200'].content?.[
+      'application/json'
+    ] as { example?: Record<string, unknown> };
+    expect(Object.keys(ok.example ?? {}).sort()).toEqual(figures);
+    expect(ok.example).toMatchObject({ average_price: '1187.45', rating_average: '4.33' });
+    const list = document.paths['/api/v1/reports/categories'].get.parameters?.map(
+      (parameter) => parameter.name,
+    );
+    expect(list).toEqual(
+      expect.arrayContaining(['parent_id', 'limit', 'offset', 'cursor', 'include_total']),
     );
   });
 });

@@ -76,6 +76,43 @@ export const CATEGORY_PATHS = `
     WHERE category_paths.depth < ${WALK_LIMIT}
   )`;
 
+/**
+ * Categories with the subtree each belongs to, for reports that aggregate a subtree per row: rows
+ * (id, top_id, name), one per category of every subtree that starts at a category `start` selects,
+ * top_id the id of that start (a start is its own top) and name the category's own. One walk for
+ * all the subtrees, whatever their number, so a page of reports is one statement.
+ */
+const subtreesFrom = (start: string) => `(
+  WITH RECURSIVE subtree(id, top_id, name, depth) AS (
+    (${start})
+    UNION ALL
+    SELECT c.id, subtree.top_id, c.name, subtree.depth + 1
+    FROM category c JOIN subtree ON c.parent_id = subtree.id
+    WHERE subtree.depth < ${WALK_LIMIT}
+  )
+  SELECT id, top_id, name FROM subtree)`;
+
+/** The subtree of `:subtreeRootId` alone, every row with that category as its top. */
+const ONE_SUBTREE = subtreesFrom('SELECT id, id, name, 0 FROM category WHERE id = :subtreeRootId');
+
+/**
+ * A page of the direct children of a category (of the roots, for the root variant), ordered by id,
+ * each the top of its whole subtree: `:childrenAfterId` (keyset; 0 from the start),
+ * `:childrenLimit`, `:childrenOffset` and, for a parent, `:childrenParentId` are bound.
+ */
+const childSubtrees = (children: string) =>
+  subtreesFrom(`SELECT id, id, name, 0 FROM category
+    WHERE ${children} AND id > :childrenAfterId
+    ORDER BY id LIMIT :childrenLimit OFFSET :childrenOffset`);
+const CHILD_SUBTREES = childSubtrees('parent_id = :childrenParentId');
+const ROOT_SUBTREES = childSubtrees('parent_id IS NULL');
+
+/** A SQL fragment to embed in another statement, with its named parameters. */
+export interface SqlFragment {
+  sql: string;
+  parameters: Record<string, unknown>;
+}
+
 interface CategoryRow {
   id: string;
   name: string;
@@ -276,5 +313,42 @@ export class CategoriesRepository extends RequestScopedRepository<Category> {
     rootId: string,
   ): { sql: string; parameters: Record<string, string> } {
     return { sql: `${column} = ANY(${SUBTREE_IDS})`, parameters: { subtreeRootId: rootId } };
+  }
+
+  /** Rows (id, top_id, name) of the subtree of `rootId`, each with `rootId` as top_id. */
+  subtreeRows(rootId: string): SqlFragment {
+    return { sql: ONE_SUBTREE, parameters: { subtreeRootId: rootId } };
+  }
+
+  /**
+   * Rows (id, top_id, name) of the subtrees of a page of the direct children of `parentId` (of
+   * the roots when null), each row with its child as top_id; beside it, the number of those
+   * children and whether the parent exists, as scalar expressions.
+   */
+  childSubtreeRows(page: {
+    parentId: string | null;
+    limit: number;
+    offset: number;
+    afterId?: string;
+  }): SqlFragment & { total: string; parentExists: string } {
+    const parameters = {
+      childrenAfterId: page.afterId ?? '0',
+      childrenLimit: page.limit,
+      childrenOffset: page.offset,
+    };
+    if (page.parentId === null) {
+      return {
+        sql: ROOT_SUBTREES,
+        total: '(SELECT count(*)::int FROM category WHERE parent_id IS NULL)',
+        parentExists: 'true',
+        parameters,
+      };
+    }
+    return {
+      sql: CHILD_SUBTREES,
+      total: '(SELECT count(*)::int FROM category WHERE parent_id = :childrenParentId)',
+      parentExists: 'EXISTS (SELECT 1 FROM category WHERE id = :childrenParentId)',
+      parameters: { ...parameters, childrenParentId: page.parentId },
+    };
   }
 }

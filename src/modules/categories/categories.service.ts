@@ -215,6 +215,24 @@ export class CategoriesService {
     return this.categories.subtreeCondition(column, rootId);
   }
 
+  /** Rows (id, top_id, name) of the subtree of `rootId`, to embed in another statement. */
+  subtreeRows(rootId: string) {
+    return this.categories.subtreeRows(rootId);
+  }
+
+  /**
+   * Rows (id, top_id, name) of the subtrees of a page of the direct children of `parentId` (the
+   * roots when null), with SQL for the number of children and the parent's existence.
+   */
+  childSubtreeRows(page: {
+    parentId: string | null;
+    limit: number;
+    offset: number;
+    afterId?: string;
+  }) {
+    return this.categories.childSubtreeRows(page);
+  }
+
   private async checkMove(
     tree: CategoriesRepository,
     id: string,

@@ -1,0 +1,173 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { RequestScopedRepository } from '../../common/request-context';
+import type { SqlFragment } from '../categories/categories.repository';
+import { Product } from '../products/product.entity';
+
+/** The figures of one category's whole subtree; money as exact decimal strings. */
+export interface CategoryReport {
+  categoryId: string;
+  name: string;
+  categories: number;
+  products: number;
+  activeProducts: number;
+  minPrice: string | null;
+  maxPrice: string | null;
+  averagePrice: string | null;
+  stockUnits: number;
+  stockValue: string;
+  unitsSold: number;
+  revenue: string;
+  ratingAverage: string | null;
+  reviewCount: number;
+}
+
+interface ReportRow {
+  category_id: string;
+  name: string;
+  categories: number;
+  products: string;
+  active_products: string;
+  min_price: string | null;
+  max_price: string | null;
+  average_price: string | null;
+  stock_units: string;
+  stock_value: string;
+  units_sold: string;
+  revenue: string;
+  rating_average: string | null;
+  review_count: string;
+}
+
+/**
+ * `sum / count` rounded half up to two fraction digits, exactly, as text ("4.33"); null when
+ * count is 0. Integer arithmetic on numeric: for a sum with at most two fraction digits (prices)
+ * or none (ratings), 200 * sum is whole, and the mean in hundredths rounded half up is
+ * floor((200 * sum + count) / (2 * count)).
+ */
+const roundedMean = (sum: string, count: string) =>
+  `(div(200 * (${sum}) + (${count}), 2 * nullif(${count}, 0)) * 0.01)::text`;
+
+/**
+ * The reports of every subtree of `nodes` (rows id, top_id, name: see CategoriesRepository), one
+ * row per top_id, ordered by it, in one statement. Prices, stock and its value over the active
+ * products only; counts of all products; ratings from the product_rating summaries (never the
+ * reviews themselves); units sold and revenue from the lines of orders that are not cancelled, by
+ * the product's current category (a deleted product's lines, product_id null, belong to none).
+ * Every sum is an exact numeric. The subtrees' products are found once (`linked`, materialized)
+ * and read by both aggregates, which saves a second walk of product_category_id_idx.
+ */
+const reportsOf = (nodes: string) => `
+  WITH nodes AS MATERIALIZED (SELECT id, top_id, name FROM ${nodes} n),
+  tops AS (
+    SELECT top_id, count(*)::int AS categories, min(name) FILTER (WHERE id = top_id) AS name
+    FROM nodes GROUP BY top_id
+  ),
+  linked AS MATERIALIZED (
+    SELECT n.top_id, p.id, p.price, p.is_active
+    FROM nodes n JOIN product p ON p.category_id = n.id
+  ),
+  stock AS (
+    SELECT p.top_id,
+      count(*) AS products,
+      count(*) FILTER (WHERE p.is_active) AS active_products,
+      min(p.price) FILTER (WHERE p.is_active) AS min_price,
+      max(p.price) FILTER (WHERE p.is_active) AS max_price,
+      sum(p.price) FILTER (WHERE p.is_active) AS price_sum,
+      sum(i.quantity) FILTER (WHERE p.is_active) AS stock_units,
+      sum(p.price * i.quantity) FILTER (WHERE p.is_active) AS stock_value,
+      sum(r.count) AS review_count,
+      sum(r.sum) AS rating_sum
+    FROM linked p
+    LEFT JOIN inventory i ON i.product_id = p.id
+    LEFT JOIN product_rating r ON r.product_id = p.id
+    GROUP BY p.top_id
+  ),
+  sold AS (
+    SELECT p.top_id, sum(l.quantity) AS units_sold, sum(l.line_total) AS revenue
+    FROM linked p
+    JOIN order_line l ON l.product_id = p.id
+    JOIN "order" o ON o.id = l.order_id
+    WHERE o.status <> 'cancelled'
+    GROUP BY p.top_id
+  )
+  SELECT t.top_id::text AS category_id, t.name, t.categories,
+    coalesce(s.products, 0)::text AS products,
+    coalesce(s.active_products, 0)::text AS active_products,
+    s.min_price::text AS min_price,
+    s.max_price::text AS max_price,
+    ${roundedMean('s.price_sum', 's.active_products')} AS average_price,
+    coalesce(s.stock_units, 0)::text AS stock_units,
+    coalesce(s.stock_value, 0)::numeric(20,2)::text AS stock_value,
+    coalesce(sold.units_sold, 0)::text AS units_sold,
+    coalesce(sold.revenue, 0)::numeric(20,2)::text AS revenue,
+    ${roundedMean('s.rating_sum', 's.review_count')} AS rating_average,
+    coalesce(s.review_count, 0)::text AS review_count
+  FROM tops t
+  LEFT JOIN stock s ON s.top_id = t.top_id
+  LEFT JOIN sold ON sold.top_id = t.top_id`;
+
+function toReport(row: ReportRow): CategoryReport {
+  return {
+    categoryId: row.category_id,
+    name: row.name,
+    categories: row.categories,
+    products: Number(row.products),
+    activeProducts: Number(row.active_products),
+    minPrice: row.min_price,
+    maxPrice: row.max_price,
+    averagePrice: row.average_price,
+    stockUnits: Number(row.stock_units),
+    stockValue: row.stock_value,
+    unitsSold: Number(row.units_sold),
+    revenue: row.revenue,
+    ratingAverage: row.rating_average,
+    reviewCount: Number(row.review_count),
+  };
+}
+
+@Injectable()
+export class ReportsRepository extends RequestScopedRepository<Product> {
+  constructor(@InjectRepository(Product) repository: Repository<Product>) {
+    super(repository);
+  }
+
+  /** The report of the one subtree of `subtree` (see CategoriesService.subtreeRows), or null when its root does not exist. */
+  async findOne(subtree: SqlFragment): Promise<CategoryReport | null> {
+    const rows = await this.run<ReportRow>(reportsOf(subtree.sql), subtree.parameters);
+    return rows.length === 0 ? null : toReport(rows[0]);
+  }
+
+  /**
+   * The reports of the subtrees of a page of children (see CategoriesService.childSubtreeRows),
+   * ordered by id, with the number of children and whether their parent exists, in one
+   * statement: one snapshot, so the total agrees with the page.
+   */
+  async findPage(
+    children: SqlFragment & { total: string | null; parentExists: string },
+  ): Promise<{ reports: CategoryReport[]; total: number | null; parentExists: boolean }> {
+    const rows = await this.run<ReportRow & { total: number | null; parent_exists: boolean }>(
+      `SELECT t.total, t.parent_exists, r.*
+       FROM (SELECT ${children.total ?? 'NULL::int'} AS total, ${children.parentExists} AS parent_exists) t
+       LEFT JOIN LATERAL (${reportsOf(children.sql)}) r ON true
+       ORDER BY r.category_id::bigint`,
+      children.parameters,
+    );
+    // An empty page is one row of nulls beside the total.
+    return {
+      reports: rows.filter((row) => row.category_id !== null).map(toReport),
+      total: rows[0].total,
+      parentExists: rows[0].parent_exists,
+    };
+  }
+
+  /** Runs `sql` with its named parameters (`:name`) bound as positional ones. */
+  private run<T>(sql: string, parameters: Record<string, unknown>): Promise<T[]> {
+    const [query, values] = this.scoped.manager.connection.driver.escapeQueryWithParameters(
+      sql,
+      parameters,
+    );
+    return this.scoped.query<T[]>(query, values);
+  }
+}
