@@ -63,10 +63,10 @@ describe('Result cache memory (e2e)', () => {
     // Each search answers 100 × 10,000 characters. Measured: with the cache bounded by entries
     // only (RESULT_CACHE_MAX_BYTES=4294967296), the 400 entries grew the heap by 400 MiB after a
     // full collection, and RSS by 673 MiB; with the 32 MiB budget, filled during the warm-up
-    // already, RSS grew by 4-10 MiB alone and up to 250 MiB of uncollected garbage without the
-    // collection when other files ran in the same worker first.
+    // already, the heap by less than 10 MiB and RSS by 4-10 MiB alone, up to 230 MiB when other
+    // files ran in the same worker first (the allocator keeps pages it freed).
     expect(after.heapUsed - before.heapUsed).toBeLessThan(64 * MiB);
-    expect(after.rss - before.rss).toBeLessThan(200 * MiB);
+    expect(after.rss - before.rss).toBeLessThan(400 * MiB);
 
     const hitsBefore = await cacheHits();
     await search(20_399);
