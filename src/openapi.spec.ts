@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { describeTags, withoutDtoSuffix } from './openapi';
+import { describeTags, withoutDtoSuffix, withoutExamplesOfOptionalParameters } from './openapi';
 
 const documentOf = (
   schemas: Record<string, object>,
@@ -107,6 +107,44 @@ describe('describeTags', () => {
       { name: 'products', description: 'Products' },
       { name: 'search', description: 'Search' },
       { name: 'new' },
+    ]);
+  });
+});
+
+describe('withoutExamplesOfOptionalParameters', () => {
+  it('should keep defaults and required examples, and move optional examples into descriptions', () => {
+    const document = withoutExamplesOfOptionalParameters(
+      documentOf(
+        {},
+        {
+          '/p/{id}': {
+            get: {
+              responses: {},
+              parameters: [
+                { name: 'id', in: 'path', required: true, schema: { type: 'integer', example: 1 } },
+                {
+                  name: 'limit',
+                  in: 'query',
+                  schema: { type: 'integer', default: 20, example: 20 },
+                },
+                {
+                  name: 'q',
+                  in: 'query',
+                  description: 'Text.',
+                  schema: { type: 'string', example: 'lamp' },
+                },
+                { name: 'ids', in: 'query', example: [1, 2], schema: { type: 'string' } },
+              ],
+            },
+          },
+        },
+      ),
+    );
+    expect(document.paths['/p/{id}'].get!.parameters).toEqual([
+      { name: 'id', in: 'path', required: true, schema: { type: 'integer', example: 1 } },
+      { name: 'limit', in: 'query', schema: { type: 'integer', default: 20 } },
+      { name: 'q', in: 'query', description: 'Text. Example: `lamp`', schema: { type: 'string' } },
+      { name: 'ids', in: 'query', description: 'Example: `[1,2]`', schema: { type: 'string' } },
     ]);
   });
 });

@@ -37,7 +37,39 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
       .setVersion('1')
       .build(),
   );
-  return describeTags(withoutDtoSuffix(document), TAG_DESCRIPTIONS);
+  return describeTags(
+    withoutDtoSuffix(withoutExamplesOfOptionalParameters(document)),
+    TAG_DESCRIPTIONS,
+  );
+}
+
+/**
+ * Swagger UI's "Try it out" fills every parameter with its example, so a search for one word
+ * would also send the example category, price range and cursor, and answer a 404. An optional
+ * parameter keeps its default (what the service would use anyway); its example moves into its
+ * description.
+ */
+export function withoutExamplesOfOptionalParameters(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item as Record<string, unknown>)) {
+      if (!isRecord(operation) || !Array.isArray(operation.parameters)) continue;
+      for (const parameter of operation.parameters as unknown[]) {
+        if (!isRecord(parameter) || parameter.required === true) continue;
+        const schema = isRecord(parameter.schema) ? parameter.schema : {};
+        const example = parameter.example ?? schema.example;
+        delete parameter.example;
+        delete parameter.examples;
+        delete schema.example;
+        if (example === undefined || schema.default !== undefined) continue;
+        const shown = `Example: \`${typeof example === 'string' ? example : JSON.stringify(example)}\``;
+        parameter.description =
+          typeof parameter.description === 'string' && parameter.description !== ''
+            ? `${parameter.description.replace(/\.?$/, '.')} ${shown}`
+            : shown;
+      }
+    }
+  }
+  return document;
 }
 
 /**

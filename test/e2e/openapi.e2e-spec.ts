@@ -311,4 +311,26 @@ describe('OpenAPI document (e2e)', () => {
     });
     expect(document.paths['/api/v1/products/export'].get.tags).toEqual(['bulk']);
   });
+  it('should give no optional parameter an example, which "Try it out" would send', () => {
+    const prefilled = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item).flatMap(([method, operation]) =>
+        (operation.parameters ?? [])
+          .filter(
+            (parameter) =>
+              !(parameter as { required?: boolean }).required &&
+              ('example' in parameter ||
+                'examples' in parameter ||
+                (parameter.schema !== undefined && 'example' in parameter.schema)),
+          )
+          .map((parameter) => `${method} ${path} ${parameter.name}`),
+      ),
+    );
+    expect(prefilled).toEqual([]);
+    const q = document.paths['/api/v1/products/search'].get.parameters?.find((p) => p.name === 'q');
+    expect((q as { description?: string }).description).toMatch(/Example: `laptop`$/);
+    const limit = document.paths['/api/v1/products'].get.parameters?.find(
+      (p) => p.name === 'limit',
+    );
+    expect(limit?.schema).toMatchObject({ default: 20 });
+  });
 });
