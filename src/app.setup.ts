@@ -2,7 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import compression from 'compression';
 import helmet from 'helmet';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { answerClientError } from './common/http/client-error.handler';
 import { inspectJsonBody } from './common/http/json-body-guard';
@@ -18,6 +18,7 @@ import { runInRequestContext } from './common/request-context';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/configuration';
 import { IMPORT_ROUTE } from './modules/catalog-transfer/product-csv';
+import { createOpenApiDocument } from './openapi';
 
 export const API_PREFIX = 'api/v1';
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -70,16 +71,6 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.useGlobalPipes(createValidationPipe());
   app.getHttpServer().on('clientError', answerClientError);
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Catalog service')
-      .setDescription(
-        'Products, a category tree up to 100 levels deep, and search. Errors are RFC 9457 problem details (application/problem+json).',
-      )
-      .setVersion('1')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
 }

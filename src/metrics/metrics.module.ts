@@ -4,11 +4,18 @@ import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { ErrorAnswerObserver } from '../common/errors/problem-details.filter';
 import { CatalogMetrics, METRIC_PROVIDERS } from './catalog-metrics';
 import { DatabaseMetrics } from './database-metrics';
+import { MetricsController } from './metrics.controller';
 import { MetricsInterceptor } from './metrics.interceptor';
 
 @Global()
 @Module({
-  imports: [PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } })],
+  imports: [
+    PrometheusModule.register({
+      path: '/metrics',
+      controller: MetricsController,
+      defaultMetrics: { enabled: true },
+    }),
+  ],
   providers: [
     ...METRIC_PROVIDERS,
     CatalogMetrics,

@@ -11,11 +11,45 @@ interface Operation {
 }
 type Document = {
   openapi: string;
-  paths: Record<string, Record<string, Operation>>;
+  tags?: Array<{ name: string; description?: string }>;
+  paths: Record<string, Record<string, Operation & { tags?: string[] }>>;
   components: {
     schemas: Record<string, { required?: string[]; properties: Record<string, unknown> }>;
   };
 };
+
+/** Every node of the document with where it is, examples left out (they are data, not schema). */
+function* nodesOf(node: unknown, at = '#'): Generator<[string, Record<string, unknown>]> {
+  if (node === null || typeof node !== 'object') return;
+  if (!Array.isArray(node)) yield [at, node as Record<string, unknown>];
+  for (const [key, value] of Object.entries(node)) {
+    if (key !== 'example' && key !== 'examples') yield* nodesOf(value, `${at}/${key}`);
+  }
+}
+
+/** The node a local reference (`#/components/schemas/Product`) points at, if any. */
+const resolve = (document: Document, ref: string): unknown =>
+  ref
+    .replace(/^#\//, '')
+    .split('/')
+    .map((part) => decodeURIComponent(part).replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<unknown>(
+      (node, key) =>
+        node !== null && typeof node === 'object'
+          ? (node as Record<string, unknown>)[key]
+          : undefined,
+      document,
+    );
+
+/** An object schema that says nothing of its shape: what a TS `Object`, `Record` or `unknown` gives. */
+const isBareObject = (schema: Record<string, unknown>): boolean =>
+  (schema.type === 'object' || schema.type === undefined) &&
+  Object.keys((schema.properties as object | undefined) ?? {}).length === 0 &&
+  !schema.additionalProperties &&
+  !['$ref', 'allOf', 'oneOf', 'anyOf', 'not', 'items', 'enum', 'format'].some(
+    (key) => key in schema,
+  ) &&
+  (schema.type === 'object' || 'properties' in schema);
 
 /** Every route of the contract, with the statuses it promises. */
 const CONTRACT: Array<[string, string, string[]]> = [
@@ -55,6 +89,7 @@ const CONTRACT: Array<[string, string, string[]]> = [
   ['get', '/api/v1/reports/categories', ['200', '304', '404', '422']],
   ['get', '/health', ['200', '503']],
   ['get', '/health/live', ['200']],
+  ['get', '/metrics', ['200']],
 ];
 
 describe('OpenAPI document (e2e)', () => {
@@ -72,9 +107,9 @@ describe('OpenAPI document (e2e)', () => {
     expect(operation).toBeDefined();
     expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(statuses));
     for (const [status, response] of Object.entries(operation.responses)) {
-      if (Number(status) >= 400 && !path.startsWith('/health')) {
+      if (Number(status) >= 400 && !/^\/(health|metrics)/.test(path)) {
         expect(response.content?.['application/problem+json']?.schema.$ref).toBe(
-          '#/components/schemas/ProblemDetailsDto',
+          '#/components/schemas/ProblemDetails',
         );
       }
     }
@@ -117,8 +152,8 @@ describe('OpenAPI document (e2e)', () => {
 
   it('should document request bodies with their required fields and no server-set fields', () => {
     const schemas = document.components.schemas;
-    expect(schemas.CreateProductDto.required?.sort()).toEqual(['price', 'sku', 'title']);
-    expect(Object.keys(schemas.CreateProductDto.properties).sort()).toEqual([
+    expect(schemas.CreateProduct.required?.sort()).toEqual(['price', 'sku', 'title']);
+    expect(Object.keys(schemas.CreateProduct.properties).sort()).toEqual([
       'category_id',
       'description',
       'image_url',
@@ -127,9 +162,9 @@ describe('OpenAPI document (e2e)', () => {
       'sku',
       'title',
     ]);
-    expect(schemas.CreateCategoryDto.required).toEqual(['name']);
-    expect(schemas.UpdateProductDto.required ?? []).toEqual([]);
-    expect(Object.keys(schemas.ProductDto.properties).sort()).toEqual([
+    expect(schemas.CreateCategory.required).toEqual(['name']);
+    expect(schemas.UpdateProduct.required ?? []).toEqual([]);
+    expect(Object.keys(schemas.Product.properties).sort()).toEqual([
       'category',
       'category_id',
       'created_at',
@@ -146,22 +181,22 @@ describe('OpenAPI document (e2e)', () => {
       'updated_at',
     ]);
     // The include fields are there only when asked for.
-    expect(schemas.ProductDto.required).not.toContain('inventory');
+    expect(schemas.Product.required).not.toContain('inventory');
   });
 
   it('should document the inventory bodies, the ETag of its reads and writes, and Idempotency-Key', () => {
     const schemas = document.components.schemas;
-    expect(schemas.SetInventoryDto.required).toEqual(['quantity']);
-    expect(Object.keys(schemas.SetInventoryDto.properties)).toEqual(['quantity']);
-    expect(schemas.CreateAdjustmentDto.required).toEqual(['delta']);
-    expect(Object.keys(schemas.CreateAdjustmentDto.properties).sort()).toEqual(['delta', 'note']);
-    expect(Object.keys(schemas.AdjustmentDto.properties).sort()).toEqual(['inventory', 'movement']);
-    expect(Object.keys(schemas.InventoryDto.properties).sort()).toEqual([
+    expect(schemas.SetInventory.required).toEqual(['quantity']);
+    expect(Object.keys(schemas.SetInventory.properties)).toEqual(['quantity']);
+    expect(schemas.CreateAdjustment.required).toEqual(['delta']);
+    expect(Object.keys(schemas.CreateAdjustment.properties).sort()).toEqual(['delta', 'note']);
+    expect(Object.keys(schemas.Adjustment.properties).sort()).toEqual(['inventory', 'movement']);
+    expect(Object.keys(schemas.Inventory.properties).sort()).toEqual([
       'product_id',
       'quantity',
       'updated_at',
     ]);
-    expect(Object.keys(schemas.MovementDto.properties).sort()).toEqual([
+    expect(Object.keys(schemas.Movement.properties).sort()).toEqual([
       'created_at',
       'delta',
       'id',
@@ -182,7 +217,7 @@ describe('OpenAPI document (e2e)', () => {
       expect.arrayContaining(['id', 'Idempotency-Key']),
     );
     expect(adjust.requestBody?.content['application/json'].schema.$ref).toBe(
-      '#/components/schemas/CreateAdjustmentDto',
+      '#/components/schemas/CreateAdjustment',
     );
     const movements = document.paths['/api/v1/products/{id}/inventory/movements'].get;
     expect(movements.parameters?.map((p) => p.name)).toEqual(
@@ -192,29 +227,23 @@ describe('OpenAPI document (e2e)', () => {
 
   it('should document the customer and review bodies without server-set fields', () => {
     const schemas = document.components.schemas;
-    expect(schemas.CreateCustomerDto.required?.sort()).toEqual(['email', 'name']);
-    expect(schemas.UpdateCustomerDto.required ?? []).toEqual([]);
-    expect(schemas.CreateReviewDto.required?.sort()).toEqual(['author', 'rating']);
-    expect(Object.keys(schemas.CreateReviewDto.properties).sort()).toEqual([
+    expect(schemas.CreateCustomer.required?.sort()).toEqual(['email', 'name']);
+    expect(schemas.UpdateCustomer.required ?? []).toEqual([]);
+    expect(schemas.CreateReview.required?.sort()).toEqual(['author', 'rating']);
+    expect(Object.keys(schemas.CreateReview.properties).sort()).toEqual([
       'author',
       'body',
       'customer_id',
       'rating',
       'title',
     ]);
-    expect(Object.keys(schemas.RatingDto.properties).sort()).toEqual([
+    expect(Object.keys(schemas.Rating.properties).sort()).toEqual([
       'average',
       'count',
       'distribution',
       'product_id',
     ]);
-    expect(Object.keys(schemas.RatingDistributionDto.properties)).toEqual([
-      '1',
-      '2',
-      '3',
-      '4',
-      '5',
-    ]);
+    expect(Object.keys(schemas.RatingDistribution.properties)).toEqual(['1', '2', '3', '4', '5']);
     const sort = document.paths['/api/v1/products/{id}/reviews'].get.parameters?.find(
       (parameter) => parameter.name === 'sort',
     );
@@ -235,10 +264,10 @@ describe('OpenAPI document (e2e)', () => {
 
   it('should document the order bodies, the 409 of a short order with its items, and Idempotency-Key', () => {
     const schemas = document.components.schemas;
-    expect(schemas.CreateOrderDto.required).toEqual(['customer_id', 'lines']);
-    expect(schemas.OrderLineInputDto.required).toEqual(['product_id', 'quantity']);
-    expect(schemas.UpdateOrderDto.required).toEqual(['status']);
-    expect(Object.keys(schemas.OrderDto.properties).sort()).toEqual([
+    expect(schemas.CreateOrder.required).toEqual(['customer_id', 'lines']);
+    expect(schemas.OrderLineInput.required).toEqual(['product_id', 'quantity']);
+    expect(schemas.UpdateOrder.required).toEqual(['status']);
+    expect(Object.keys(schemas.Order.properties).sort()).toEqual([
       'created_at',
       'customer_id',
       'id',
@@ -248,7 +277,7 @@ describe('OpenAPI document (e2e)', () => {
       'total',
       'updated_at',
     ]);
-    expect(Object.keys(schemas.OrderLineDto.properties).sort()).toEqual([
+    expect(Object.keys(schemas.OrderLine.properties).sort()).toEqual([
       'line_total',
       'product_id',
       'quantity',
@@ -261,12 +290,12 @@ describe('OpenAPI document (e2e)', () => {
       schema: { $ref?: string };
       example?: { code: string; items: unknown[] };
     };
-    expect(Object.keys(schemas.ProblemDetailsDto.properties)).toContain('items');
+    expect(Object.keys(schemas.ProblemDetails.properties)).toContain('items');
     expect(conflict.example).toMatchObject({
       code: 'insufficient_stock',
       items: [{ product_id: 2, requested: 5, available: 1 }],
     });
-    expect(Object.keys(schemas.ShortItemDto.properties)).toEqual([
+    expect(Object.keys(schemas.ShortItem.properties)).toEqual([
       'product_id',
       'requested',
       'available',
@@ -305,7 +334,7 @@ describe('OpenAPI document (e2e)', () => {
       'stock_value',
       'units_sold',
     ];
-    expect(Object.keys(schemas.CategoryReportDto.properties).sort()).toEqual(figures);
+    expect(Object.keys(schemas.CategoryReport.properties).sort()).toEqual(figures);
     const ok = document.paths['/api/v1/categories/{id}/report'].get.responses['200'].content?.[
       'application/json'
     ] as { example?: Record<string, unknown> };
@@ -317,5 +346,85 @@ describe('OpenAPI document (e2e)', () => {
     expect(list).toEqual(
       expect.arrayContaining(['parent_id', 'limit', 'offset', 'cursor', 'include_total']),
     );
+  });
+
+  it('should name no schema with a Dto suffix', () => {
+    const names = Object.keys(document.components.schemas);
+    expect(names).toEqual(expect.arrayContaining(['Product', 'ProblemDetails', 'CreateProduct']));
+    expect(names.filter((name) => /Dto$/.test(name))).toEqual([]);
+  });
+
+  it('should resolve every $ref of the document', () => {
+    const refs = [...nodesOf(document)].flatMap(([, node]) =>
+      typeof node.$ref === 'string' ? [node.$ref] : [],
+    );
+    expect(refs.length).toBeGreaterThan(50);
+    expect(
+      refs.filter((ref) => !ref.startsWith('#/') || resolve(document, ref) === undefined),
+    ).toEqual([]);
+  });
+
+  it('should have no bare object schema', () => {
+    expect(document.components.schemas).not.toHaveProperty('Object');
+    const bare = [...nodesOf(document)]
+      .filter(([at]) =>
+        /\/(schema|schemas\/[^/]+|properties\/[^/]+|items|additionalProperties)$/.test(at),
+      )
+      .filter(([, schema]) => isBareObject(schema))
+      .map(([at]) => at);
+    expect(bare).toEqual([]);
+  });
+
+  it('should describe every tag an operation uses, and only those', () => {
+    const used = new Set(
+      Object.values(document.paths).flatMap((item) =>
+        Object.values(item).flatMap((operation) => operation.tags ?? []),
+      ),
+    );
+    expect([...used]).toEqual(
+      expect.arrayContaining(['categories', 'products', 'search', 'bulk', 'operations']),
+    );
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        expect({ route: `${method} ${path}`, tags: operation.tags?.length }).toEqual({
+          route: `${method} ${path}`,
+          tags: 1,
+        });
+      }
+    }
+    const described = document.tags ?? [];
+    expect(described.map((tag) => tag.name).sort()).toEqual([...used].sort());
+    for (const tag of described) expect(tag.description).toMatch(/\w{3}/);
+  });
+
+  it('should document /metrics under operations as Prometheus text', () => {
+    const metrics = document.paths['/metrics'].get;
+    expect(metrics.tags).toEqual(['operations']);
+    expect(metrics.responses['200'].content?.['text/plain']?.schema).toMatchObject({
+      type: 'string',
+    });
+    expect(document.paths['/api/v1/products/export'].get.tags).toEqual(['bulk']);
+  });
+  it('should give no optional parameter an example, which "Try it out" would send', () => {
+    const prefilled = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item).flatMap(([method, operation]) =>
+        (operation.parameters ?? [])
+          .filter(
+            (parameter) =>
+              !(parameter as { required?: boolean }).required &&
+              ('example' in parameter ||
+                'examples' in parameter ||
+                (parameter.schema !== undefined && 'example' in parameter.schema)),
+          )
+          .map((parameter) => `${method} ${path} ${parameter.name}`),
+      ),
+    );
+    expect(prefilled).toEqual([]);
+    const q = document.paths['/api/v1/products/search'].get.parameters?.find((p) => p.name === 'q');
+    expect((q as { description?: string }).description).toMatch(/Example: `laptop`$/);
+    const limit = document.paths['/api/v1/products'].get.parameters?.find(
+      (p) => p.name === 'limit',
+    );
+    expect(limit?.schema).toMatchObject({ default: 20 });
   });
 });

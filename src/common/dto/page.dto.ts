@@ -16,7 +16,7 @@ export const toBoolean = ({ value }: { value: unknown }): unknown =>
   ({ true: true, false: false })[String(value)] ?? value;
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, example: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20, example: 20 })
   @Transform(toInteger)
   @IsInt({ message: 'limit must be an integer' })
   @Min(1, { message: 'limit must be between 1 and 100' })
@@ -24,6 +24,7 @@ export class PageQueryDto {
   limit = 20;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 0,
     default: 0,
     example: 0,

@@ -17,7 +17,7 @@ import { MAX_IMPORT_BYTES, PRODUCT_COLUMNS, tooLarge } from './product-csv';
 const NDJSON = 'application/x-ndjson';
 const COLUMNS = PRODUCT_COLUMNS.join(', ');
 
-@ApiTags('products')
+@ApiTags('bulk')
 @Controller('products')
 export class CatalogTransferController {
   constructor(private readonly transfer: CatalogTransferService) {}

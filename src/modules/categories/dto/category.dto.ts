@@ -49,6 +49,7 @@ export class ListCategoriesQueryDto extends PageQueryDto {
 
 export class TreeQueryDto {
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 0,
     maximum: MAX_CATEGORY_DEPTH,
     default: 1,
