@@ -342,6 +342,162 @@ const straightforwardReads = {
 
 const reads = mode === 'service-sql' ? serviceSqlReads : straightforwardReads;
 
+// ---------------------------------------------------------------- category reports
+
+/** A report row as both floors select it (the service's column names and text figures). */
+interface ReportRow {
+  category_id: string;
+  name: string;
+  categories: number;
+  products: string;
+  active_products: string;
+  min_price: string | null;
+  max_price: string | null;
+  average_price: string | null;
+  stock_units: string;
+  stock_value: string;
+  units_sold: string;
+  revenue: string;
+  rating_average: string | null;
+  review_count: string;
+}
+
+/** The service's CategoryReport JSON. */
+const toReportJson = (row: ReportRow) => ({
+  category_id: Number(row.category_id),
+  name: row.name,
+  categories: Number(row.categories),
+  products: Number(row.products),
+  active_products: Number(row.active_products),
+  min_price: row.min_price,
+  max_price: row.max_price,
+  average_price: row.average_price,
+  stock_units: Number(row.stock_units),
+  stock_value: row.stock_value,
+  units_sold: Number(row.units_sold),
+  revenue: row.revenue,
+  rating_average: row.rating_average,
+  review_count: Number(row.review_count),
+});
+
+interface ReportPage {
+  parentId: string | null;
+  limit: number;
+  offset: number;
+}
+
+function reportPage(params: URLSearchParams): ReportPage {
+  const parentId = params.get('parent_id');
+  return {
+    parentId: parentId === null ? null : positiveId(parentId),
+    limit: Number(params.get('limit') ?? 20),
+    offset: Number(params.get('offset') ?? 0),
+  };
+}
+
+/** The page envelope of up to limit + 1 reports, ordered by id. */
+function reportEnvelope(rows: ReportRow[], total: number, page: ReportPage) {
+  const items = rows.slice(0, page.limit);
+  return {
+    items: items.map(toReportJson),
+    total,
+    limit: page.limit,
+    offset: page.offset,
+    next_cursor:
+      rows.length > page.limit ? encodeCursor(items[items.length - 1].category_id) : null,
+  };
+}
+
+const recordedReports = new Memo<Statement>();
+
+const onlyStatement = (recorded: Statement[]) => {
+  if (recorded.length !== 1) throw new Error('service-sql floor: a report is not 1 statement');
+  return recorded[0];
+};
+
+const serviceSqlReports = {
+  async report(id: string) {
+    const statement = await recordedReports.get(`report ${id}`, () =>
+      serviceSql.report(id).then(onlyStatement),
+    );
+    const result = await query<ReportRow>(statement.sql, statement.parameters);
+    return result.rows.length === 0 ? undefined : toReportJson(result.rows[0]);
+  },
+  async list(params: URLSearchParams, key: string) {
+    const page = reportPage(params);
+    const statement = await recordedReports.get(`reports ${key}`, () =>
+      serviceSql.reportPage(page).then(onlyStatement),
+    );
+    const result = await query<ReportRow & { total: number; parent_exists: boolean }>(
+      statement.sql,
+      statement.parameters,
+    );
+    if (!result.rows[0].parent_exists) throw new HttpError(404, 'no such category');
+    const rows = result.rows.filter((row) => row.category_id !== null);
+    return reportEnvelope(rows, result.rows[0].total, page);
+  },
+};
+
+/**
+ * The straightforward report of one subtree: the recursive CTE IN-ed, and plain aggregates, one
+ * per table, joined to order_line and "order" for the sales. $1 the subtree's root.
+ */
+const NAIVE_REPORT = `${SUBTREE_CTE},
+  products AS (SELECT * FROM product WHERE category_id IN (SELECT id FROM subtree))
+  SELECT c.id::text AS category_id, c.name,
+    (SELECT count(*)::int FROM subtree) AS categories,
+    (SELECT count(*) FROM products)::text AS products,
+    (SELECT count(*) FROM products WHERE is_active)::text AS active_products,
+    (SELECT min(price)::text FROM products WHERE is_active) AS min_price,
+    (SELECT max(price)::text FROM products WHERE is_active) AS max_price,
+    (SELECT (round(avg(price), 2))::text FROM products WHERE is_active) AS average_price,
+    (SELECT coalesce(sum(i.quantity), 0)::text FROM products p JOIN inventory i ON i.product_id = p.id
+      WHERE p.is_active) AS stock_units,
+    (SELECT coalesce(sum(p.price * i.quantity), 0)::numeric(20,2)::text
+      FROM products p JOIN inventory i ON i.product_id = p.id WHERE p.is_active) AS stock_value,
+    (SELECT coalesce(sum(l.quantity), 0)::text FROM products p
+      JOIN order_line l ON l.product_id = p.id JOIN "order" o ON o.id = l.order_id
+      WHERE o.status <> 'cancelled') AS units_sold,
+    (SELECT coalesce(sum(l.line_total), 0)::numeric(20,2)::text FROM products p
+      JOIN order_line l ON l.product_id = p.id JOIN "order" o ON o.id = l.order_id
+      WHERE o.status <> 'cancelled') AS revenue,
+    (SELECT (round(avg(r.rating), 2))::text FROM products p JOIN review r ON r.product_id = p.id)
+      AS rating_average,
+    (SELECT count(*)::text FROM products p JOIN review r ON r.product_id = p.id) AS review_count
+  FROM category c WHERE c.id = $1`;
+
+const straightforwardReports = {
+  async report(id: string) {
+    const result = await query<ReportRow>(NAIVE_REPORT, [id]);
+    return result.rows.length === 0 ? undefined : toReportJson(result.rows[0]);
+  },
+  /** The children (or roots), then one report per child. */
+  async list(params: URLSearchParams) {
+    const page = reportPage(params);
+    const where = page.parentId === null ? 'parent_id IS NULL' : 'parent_id = $1';
+    const bound = page.parentId === null ? [] : [page.parentId];
+    if (page.parentId !== null) {
+      const exists = await query('SELECT 1 FROM category WHERE id = $1', [page.parentId]);
+      if (exists.rowCount === 0) throw new HttpError(404, 'no such category');
+    }
+    const [children, count] = await Promise.all([
+      query<{ id: string }>(
+        `SELECT id FROM category WHERE ${where} ORDER BY id LIMIT ${page.limit + 1} OFFSET ${page.offset}`,
+        bound,
+      ),
+      query<{ total: number }>(`SELECT count(*)::int AS total FROM category WHERE ${where}`, bound),
+    ]);
+    const rows = await Promise.all(
+      children.rows.map(
+        async (child) => (await query<ReportRow>(NAIVE_REPORT, [child.id])).rows[0],
+      ),
+    );
+    return reportEnvelope(rows, count.rows[0].total, page);
+  },
+};
+
+const reports = mode === 'service-sql' ? serviceSqlReports : straightforwardReports;
+
 // ---------------------------------------------------------------- writes (both floors)
 
 const WRITABLE: Record<string, string> = {
@@ -399,6 +555,7 @@ async function update(id: string, body: Record<string, unknown>) {
 // ---------------------------------------------------------------- routing
 
 const PRODUCT = /^\/api\/v1\/products\/([^/]+)$/;
+const REPORT = /^\/api\/v1\/categories\/([^/]+)\/report$/;
 
 async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = request.url ?? '/';
@@ -414,6 +571,14 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
     }
     if (path === '/api/v1/products') {
       return send(response, 200, await reads.list(new URLSearchParams(key), key));
+    }
+    if (path === '/api/v1/reports/categories') {
+      return send(response, 200, await reports.list(new URLSearchParams(key), key));
+    }
+    const reportOf = REPORT.exec(path);
+    if (reportOf) {
+      const report = await reports.report(positiveId(reportOf[1]));
+      return report ? send(response, 200, report) : send(response, 404, { status: 404 });
     }
     const match = PRODUCT.exec(path);
     if (match) {

@@ -436,7 +436,7 @@ interface Answer {
   product?: Record<string, unknown>;
 }
 
-async function answer(target: Target, request: StepRequest, as: 'envelope' | 'product') {
+async function answer(target: Target, request: StepRequest, as: 'envelope' | 'product' | 'report') {
   const response = await target.client.request(request.method, request.path);
   let body: Record<string, unknown> = {};
   try {
@@ -448,6 +448,9 @@ async function answer(target: Target, request: StepRequest, as: 'envelope' | 'pr
   if (as === 'product') {
     const { id, title, description, image_url, sku, price, category_id, created_at } = body;
     result.product = { id, title, description, image_url, sku, price, category_id, created_at };
+  } else if (as === 'report') {
+    // Every figure of the report, or of every report of the page, and the page's total.
+    result.product = 'items' in body ? { items: body.items, total: body.total } : body;
   } else {
     result.total = body.total;
     result.ids = Array.isArray(body.items)
@@ -486,9 +489,11 @@ async function verify(scenarios: Scenario[], targets: Target[]): Promise<Verific
       const other = await answer(floor, floorRequest, scenario.verifyAs);
       const differences: string[] = [];
       if (other.status !== reference.status) differences.push(`status ${other.status}`);
-      if (scenario.verifyAs === 'product') {
+      if (scenario.verifyAs === 'product' || scenario.verifyAs === 'report') {
         if (JSON.stringify(other.product) !== JSON.stringify(reference.product)) {
-          differences.push(`product ${short(reference.product)} vs ${short(other.product)}`);
+          differences.push(
+            `${scenario.verifyAs} ${short(reference.product)} vs ${short(other.product)}`,
+          );
         }
       } else {
         if (other.total !== reference.total) {
@@ -501,7 +506,9 @@ async function verify(scenarios: Scenario[], targets: Target[]): Promise<Verific
       const summary =
         scenario.verifyAs === 'product'
           ? `product ${String(reference.product?.id)}`
-          : `total ${short(reference.total)}, ${reference.ids?.length ?? 0} items`;
+          : scenario.verifyAs === 'report'
+            ? `every figure of ${short(reference.product)}`
+            : `total ${short(reference.total)}, ${reference.ids?.length ?? 0} items`;
       checks.push({
         scenario: scenario.id,
         request: request.path,

@@ -399,7 +399,7 @@ function combine(a: LoadResult, b: LoadResult): RunSummary {
 }
 
 /** The fields the scenarios' fixed requests are compared by (as in the main benchmark). */
-async function answer(target: Target, request: StepRequest, as: 'envelope' | 'product') {
+async function answer(target: Target, request: StepRequest, as: 'envelope' | 'product' | 'report') {
   const response = await target.client.request(request.method, request.path);
   let body: Record<string, unknown> = {};
   try {
@@ -407,6 +407,7 @@ async function answer(target: Target, request: StepRequest, as: 'envelope' | 'pr
   } catch {
     // compared by status only
   }
+  if (as === 'report') return { status: response.status, product: body };
   if (as === 'product') {
     const { id, title, description, image_url, sku, price, category_id, created_at } = body;
     return {

@@ -36,7 +36,8 @@ export interface Scenario {
   prepare(target: Target): Promise<Program | Unsupported>;
   /** A fixed request whose answer must be the same from every target. */
   verify?(target: Target): Promise<StepRequest | Unsupported>;
-  verifyAs?: 'envelope' | 'product';
+  /** Compared by total and item ids, by the product's fields, or by the whole report body. */
+  verifyAs?: 'envelope' | 'product' | 'report';
   /** An invariant to check on the target once its load runs are over (issue 14: stock conserved). */
   check?(target: Target): Promise<{ ok: boolean; detail: string }>;
 }
@@ -171,10 +172,85 @@ export function buildScenarios(facts: CatalogFacts, options: ScenarioOptions): S
     ),
     deepCursor(options.deepOffset),
     revalidation(search({ q: facts.commonWord })),
+    ...reports(facts, options.runTag),
     writeMix(facts, options.runTag, random),
     hotOrders(facts, options.runTag, random),
   );
   return scenarios;
+}
+
+let bumpCounter = 0;
+
+/**
+ * The two report routes (issue 15), on the root of the subtree scenario and on the roots:
+ * `report_root` and `report_roots` repeat one URL, so the service answers from its result cache
+ * (the floors run their SQL every time); `report_root_uncached` and `report_roots_uncached`
+ * (service only) precede every report with a PATCH of a product outside every category, which
+ * moves the catalog version and so misses the cache without changing any figure. Their `report`
+ * latencies (by request kind) are the uncached ones.
+ */
+function reports(facts: CatalogFacts, runTag: string): Scenario[] {
+  const one = `/api/v1/categories/${facts.rootId}/report`;
+  const roots = '/api/v1/reports/categories';
+  const cached = (id: string, label: string, path: string): Scenario => ({
+    id,
+    label,
+    group: 'read',
+    read: true,
+    prepare: () => Promise.resolve(fixed(path)),
+    verify: () => Promise.resolve(get(path)),
+    verifyAs: 'report',
+  });
+  const probes = new Map<string, Promise<number | Unsupported>>();
+  /** A product outside every category: patching it moves the catalog version, no figure. */
+  const createProbe = async (target: Target, id: string): Promise<number | Unsupported> => {
+    const created = await target.client.request('POST', '/api/v1/products', {
+      title: `Benchmark version bump ${id}`,
+      description: 'Moves the catalog version.',
+      sku: `BV-${runTag}-${id.toUpperCase()}`,
+      price: '0.50',
+    });
+    if (created.status !== 201) {
+      return {
+        unsupported: `${target.label}: POST /api/v1/products answered ${created.status}: ${created.body.slice(0, 200)}`,
+      };
+    }
+    return (JSON.parse(created.body) as { id: number }).id;
+  };
+  const uncached = (id: string, label: string, path: string): Scenario => ({
+    id,
+    label,
+    group: 'read',
+    // After the reads: its PATCHes move the catalog version (no read scenario's answer changes).
+    read: false,
+    serviceOnly: true,
+    prepare: async (target) => {
+      // One probe per scenario and target: prepare runs again for every connection count.
+      let made = probes.get(`${id} ${target.name}`);
+      if (!made) probes.set(`${id} ${target.name}`, (made = createProbe(target, id)));
+      const probe = await made;
+      if (isUnsupported(probe)) return probe;
+      return {
+        steps: [
+          {
+            kind: 'bump',
+            request: () => ({
+              method: 'PATCH',
+              path: `/api/v1/products/${probe}`,
+              body: JSON.stringify({ description: `Version bump ${++bumpCounter}` }),
+            }),
+          },
+          { kind: 'report', request: get(path) },
+        ],
+      };
+    },
+  });
+  return [
+    cached('report_root', `report of a root (${facts.rootProducts} products), cached`, one),
+    cached('report_roots', 'report per root (the whole catalog), cached', roots),
+    uncached('report_root_uncached', `report of a root, uncached (after a write)`, one),
+    uncached('report_roots_uncached', 'report per root, uncached (after a write)', roots),
+  ];
 }
 
 const FIRST_KEYSET_PAGE = '/api/v1/products?limit=20&include_total=false';

@@ -492,6 +492,60 @@ export function catalogFacts(seeded: SeededCatalog): CatalogFacts {
 }
 
 /**
+ * What the reports aggregate, written directly with SQL (through HTTP it would take longer than
+ * the whole run): a stock for every product, 1 to 3 reviews for half of them (and their rating
+ * summaries), one order of 4 lines per eight products (a tenth cancelled) from one customer, and
+ * the products' sales summaries as the order statements keep them. Deterministic, like the
+ * catalog.
+ */
+const COMMERCE_SEED = [
+  `UPDATE inventory SET quantity = (product_id * 31) % 500`,
+  `INSERT INTO review (product_id, author, rating)
+   SELECT p.id, 'Bench', 1 + (p.id + n) % 5 FROM product p CROSS JOIN generate_series(1, 1 + p.id % 3) n
+   WHERE p.id % 2 = 0`,
+  `INSERT INTO product_rating AS summary
+     (product_id, count, sum, count_1, count_2, count_3, count_4, count_5)
+   SELECT product_id, count(*), sum(rating), count(*) FILTER (WHERE rating = 1),
+     count(*) FILTER (WHERE rating = 2), count(*) FILTER (WHERE rating = 3),
+     count(*) FILTER (WHERE rating = 4), count(*) FILTER (WHERE rating = 5)
+   FROM review GROUP BY product_id
+   ON CONFLICT (product_id) DO UPDATE SET count = EXCLUDED.count, sum = EXCLUDED.sum,
+     count_1 = EXCLUDED.count_1, count_2 = EXCLUDED.count_2, count_3 = EXCLUDED.count_3,
+     count_4 = EXCLUDED.count_4, count_5 = EXCLUDED.count_5`,
+  `INSERT INTO customer (email, name) VALUES ('bench-reports@example.com', 'Bench reports')
+   ON CONFLICT DO NOTHING`,
+  `INSERT INTO "order" (customer_id, status, item_count, total)
+   SELECT (SELECT id FROM customer WHERE email = 'bench-reports@example.com'),
+     CASE WHEN i % 10 = 0 THEN 'cancelled' ELSE 'paid' END, 4, 0
+   FROM generate_series(1, (SELECT count(*) / 8 FROM product)) i`,
+  `INSERT INTO order_line (order_id, position, product_id, sku, title, unit_price, quantity, line_total)
+   WITH numbered AS (
+     SELECT id, sku, title, price, row_number() OVER (ORDER BY id) - 1 AS k FROM product
+   )
+   SELECT o.id, n, p.id, p.sku, p.title, p.price, 1 + n, p.price * (1 + n)
+   FROM "order" o CROSS JOIN generate_series(0, 3) n
+   JOIN numbered p ON p.k = (o.id * 4 + n) * 48271 % (SELECT count(*) FROM product)`,
+  `UPDATE "order" o SET item_count = l.units, total = l.total
+   FROM (SELECT order_id, sum(quantity)::int AS units, sum(line_total) AS total FROM order_line GROUP BY order_id) l
+   WHERE o.id = l.order_id`,
+  `INSERT INTO product_sales (product_id, units_sold, revenue)
+   SELECT l.product_id, sum(l.quantity), sum(l.line_total)
+   FROM order_line l JOIN "order" o ON o.id = l.order_id
+   WHERE o.status <> 'cancelled' GROUP BY l.product_id
+   ON CONFLICT (product_id) DO UPDATE SET
+     units_sold = product_sales.units_sold + EXCLUDED.units_sold,
+     revenue = product_sales.revenue + EXCLUDED.revenue`,
+];
+const COMMERCE_TABLES = [
+  'inventory',
+  'review',
+  'product_rating',
+  'order',
+  'order_line',
+  'product_sales',
+];
+
+/**
  * Plans and seeds the catalog through `client` (the service's write path), then runs VACUUM
  * ANALYZE as autovacuum would after a bulk load; answers what the scenarios and reports need.
  */
@@ -507,9 +561,11 @@ export async function seedDatabase(
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
+    log('commerce figures for the reports: stock, ratings, orders and their sales summaries');
+    for (const statement of COMMERCE_SEED) await db.query(statement);
     log('VACUUM ANALYZE, as autovacuum would after a bulk load');
-    await db.query('VACUUM (ANALYZE) product');
-    await db.query('VACUUM (ANALYZE) category');
+    for (const table of ['product', 'category', ...COMMERCE_TABLES])
+      await db.query(`VACUUM (ANALYZE) "${table}"`);
     const postgres = (await db.query<{ version: string }>('SELECT version()')).rows[0].version;
     const counts = (
       await db.query<{ products: number; categories: number }>(

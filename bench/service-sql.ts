@@ -14,6 +14,7 @@ import { CategoriesRepository } from '../src/modules/categories/categories.repos
 import { Category } from '../src/modules/categories/category.entity';
 import { Product } from '../src/modules/products/product.entity';
 import { ProductsRepository } from '../src/modules/products/products.repository';
+import { ReportsRepository } from '../src/modules/reports/reports.repository';
 import { SearchQueryDto } from '../src/modules/search/dto/search-query.dto';
 import { SearchRepository } from '../src/modules/search/search.repository';
 import { toCriteria } from '../src/modules/search/search.service';
@@ -134,6 +135,28 @@ export class ServiceSql {
       repository.findPage({ ...page, includeInactive: false }),
     );
     return { statements, limit: page.limit, offset: page.offset };
+  }
+
+  /** The statement of GET /api/v1/categories/{id}/report. */
+  report(categoryId: string): Promise<Statement[]> {
+    const categories = new CategoriesRepository(this.dataSource.getRepository(Category));
+    const reports = new ReportsRepository(this.dataSource.getRepository(Product));
+    return this.record(() => reports.findOne(categories.subtreeRows(categoryId)));
+  }
+
+  /**
+   * The statement of GET /api/v1/reports/categories (a page of the roots' reports, or of the
+   * children of `parentId`), as ReportsService.list builds it: limit + 1 children, with the total.
+   */
+  reportPage(page: {
+    parentId: string | null;
+    limit: number;
+    offset: number;
+  }): Promise<Statement[]> {
+    const categories = new CategoriesRepository(this.dataSource.getRepository(Category));
+    const reports = new ReportsRepository(this.dataSource.getRepository(Product));
+    const children = categories.childSubtreeRows({ ...page, limit: page.limit + 1 });
+    return this.record(() => reports.findPage(children));
   }
 
   /** The statement of GET /api/v1/products/{id}, with `id` as a placeholder to substitute. */

@@ -565,6 +565,76 @@ describe('Orders (e2e)', () => {
     });
   });
 
+  describe('sales summaries', () => {
+    /** Every product's summary, and the aggregate over lines of orders not cancelled, as text. */
+    const summariesAndLines = () =>
+      sql<Array<{ summaries: string; lines: string }>>(
+        `SELECT
+           (SELECT coalesce(string_agg(product_id || ':' || units_sold || ':' || revenue, ',' ORDER BY product_id), '')
+            FROM product_sales WHERE units_sold > 0) AS summaries,
+           (SELECT coalesce(string_agg(product_id || ':' || units || ':' || revenue, ',' ORDER BY product_id), '')
+            FROM (SELECT l.product_id, sum(l.quantity) AS units, sum(l.line_total) AS revenue
+                  FROM order_line l JOIN "order" o ON o.id = l.order_id
+                  WHERE o.status <> 'cancelled' AND l.product_id IS NOT NULL
+                  GROUP BY l.product_id) sold) AS lines`,
+      );
+
+    it('should count placements in and cancellations out exactly once, under concurrency', async () => {
+      const products = [
+        await stocked(1000, { price: '19.99' }),
+        await stocked(1000, { price: '0.05' }),
+        await stocked(1000, { price: '1234.56' }),
+      ];
+      const placed = await Promise.all(
+        Array.from({ length: 24 }, (_, index) =>
+          post({
+            customer_id: customer.id,
+            lines: [products[index % 3], products[(index + 1 + (index % 2)) % 3]].map(
+              (product, position) => ({
+                product_id: product.id,
+                quantity: 1 + ((index + position) % 4),
+              }),
+            ),
+          }),
+        ),
+      );
+      expect(placed.map((response) => response.status)).toEqual(Array<number>(24).fill(201));
+      const ids = placed.map((response) => (response.body as OrderBody).id);
+      // Every third order is cancelled by three racing requests, while more orders are placed.
+      const racing = await Promise.all([
+        ...ids
+          .filter((_, index) => index % 3 === 0)
+          .flatMap((id) => [move(id, 'cancelled'), move(id, 'cancelled'), move(id, 'cancelled')]),
+        ...Array.from({ length: 6 }, (_, index) =>
+          post({
+            customer_id: customer.id,
+            lines: [{ product_id: products[index % 3].id, quantity: 2 }],
+          }),
+        ),
+      ]);
+      expect(racing.filter((response) => response.status >= 500)).toEqual([]);
+      expect(racing.filter((response) => response.status === 200)).toHaveLength(8);
+      const [after] = await summariesAndLines();
+      expect(after.summaries).toBe(after.lines);
+      const [row] = await sql<Array<{ units: string }>>(
+        'SELECT units_sold::text AS units FROM product_sales WHERE product_id = $1',
+        [products[0].id],
+      );
+      expect(Number(row.units)).toBeGreaterThan(0);
+    });
+
+    it("should drop a deleted product's summary with it", async () => {
+      const product = await stocked(10);
+      await placeOrder(t.http, customer.id, [{ product_id: product.id, quantity: 2 }]);
+      await api().delete(`/api/v1/products/${product.id}`).expect(204);
+      expect(await sql('SELECT 1 FROM product_sales WHERE product_id = $1', [product.id])).toEqual(
+        [],
+      );
+      const [after] = await summariesAndLines();
+      expect(after.summaries).toBe(after.lines);
+    });
+  });
+
   describe('metrics', () => {
     it('should count orders by outcome and time their placement', async () => {
       const metrics = (await api().get('/metrics').expect(200)).text;

@@ -5,13 +5,14 @@ import { IdempotencyModule } from '../../idempotency/idempotency.module';
 import { InventoryModule } from '../inventory/inventory.module';
 import { Order } from './order.entity';
 import { OrderLine } from './order-line.entity';
+import { ProductSales } from './product-sales.entity';
 import { OrdersController } from './orders.controller';
 import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Order, OrderLine]),
+    TypeOrmModule.forFeature([Order, OrderLine, ProductSales]),
     CatalogVersionModule,
     IdempotencyModule,
     InventoryModule,

@@ -87,6 +87,40 @@ const MOVE_STATUS = `
   )
   SELECT id FROM moved`;
 
+/**
+ * The units and revenue of order $1's lines, by product (a deleted product's lines, product_id
+ * null, belong to none). Both summary statements run after the order's stock moved, so the
+ * transaction already holds the inventory row lock of every product whose summary it changes:
+ * two orders never wait for each other on a summary row, and cannot deadlock on one.
+ */
+const SALES_OF_ORDER = `
+  SELECT product_id, sum(quantity) AS units, sum(line_total) AS revenue
+  FROM order_line WHERE order_id = $1 AND product_id IS NOT NULL
+  GROUP BY product_id ORDER BY product_id`;
+
+/**
+ * Counts order $1's lines into their products' sales summaries by atomic increments (INSERT ...
+ * ON CONFLICT DO UPDATE adds to the stored values, whatever they are by then; a product's first
+ * sale creates its row), never a read-modify-write.
+ */
+const COUNT_SALES = `
+  INSERT INTO product_sales AS sales (product_id, units_sold, revenue)
+  SELECT product_id, units, revenue FROM (${SALES_OF_ORDER}) sold
+  ON CONFLICT (product_id) DO UPDATE SET
+    units_sold = sales.units_sold + EXCLUDED.units_sold,
+    revenue = sales.revenue + EXCLUDED.revenue`;
+
+/**
+ * Counts cancelled order $1's lines out of their products' sales summaries, by atomic decrements.
+ * Only the move that changed the status runs it, so an order is counted out once.
+ */
+const UNCOUNT_SALES = `
+  UPDATE product_sales AS sales SET
+    units_sold = sales.units_sold - sold.units,
+    revenue = sales.revenue - sold.revenue
+  FROM (${SALES_OF_ORDER}) sold
+  WHERE sales.product_id = sold.product_id`;
+
 /** $1 the customer, $2 the status to match, or null for any. */
 const MATCHES = `($1::bigint IS NULL OR o.customer_id = $1) AND ($2::varchar IS NULL OR o.status = $2)`;
 
@@ -232,6 +266,16 @@ export class OrdersRepository extends RequestScopedRepository<Order> {
   ): Promise<boolean> {
     const rows = await this.scoped.query<unknown[]>(MOVE_STATUS, [id, from, to, versions ?? null]);
     return rows.length > 0;
+  }
+
+  /** Counts the order's lines into their products' sales summaries (see COUNT_SALES). */
+  async countSales(orderId: string): Promise<void> {
+    await this.scoped.query(COUNT_SALES, [orderId]);
+  }
+
+  /** Counts the cancelled order's lines out of their products' sales summaries (see UNCOUNT_SALES). */
+  async uncountSales(orderId: string): Promise<void> {
+    await this.scoped.query(UNCOUNT_SALES, [orderId]);
   }
 
   /**

@@ -85,8 +85,9 @@ export class OrdersService {
   /**
    * Places an order in one transaction: merges the lines by product, checks the customer and
    * products (422 naming the field), inserts the order with the products' copies, then takes the
-   * stock of every product (see InventoryService.takeForOrder). Any short product rolls it all
-   * back: 409 `insufficient_stock` with every short product.
+   * stock of every product (see InventoryService.takeForOrder) and counts the lines into the
+   * products' sales summaries. Any short product rolls it all back: 409 `insufficient_stock` with
+   * every short product.
    */
   place(customerId: string, lines: OrderLineInput[]): Promise<Order> {
     const started = process.hrtime.bigint();
@@ -98,6 +99,7 @@ export class OrdersService {
           const orderId = await this.insert(customerId, merged);
           const short = await this.inventory.takeForOrder(orderId, merged);
           if (short.length > 0) throw insufficientStock(short);
+          await this.orders.countSales(orderId);
           return (await this.orders.findById(orderId))!;
         });
         this.metrics.orderPlaced(order, secondsSince(started));
@@ -112,8 +114,9 @@ export class OrdersService {
   /**
    * Moves the order to `to` if the transition map allows it from its current status, with one
    * conditional statement (409 `invalid_transition` otherwise); with a precondition, only on the
-   * version it names (else 412). Cancelling gives the stock of every line back in the same
-   * transaction: only the move that changed the status does, so it happens exactly once.
+   * version it names (else 412). Cancelling gives the stock of every line back and counts the
+   * lines out of the sales summaries in the same transaction: only the move that changed the
+   * status does, so it happens exactly once.
    */
   move(id: string, to: OrderStatus, precondition?: Precondition): Promise<Order> {
     return this.metrics.mutation('order', 'update', () =>
@@ -141,6 +144,7 @@ export class OrdersService {
                   : [{ productId: line.productId, quantity: line.quantity }],
               ),
             );
+            await this.orders.uncountSales(id);
             this.metrics.orderCancelled(id);
           }
           return (await this.orders.findById(id))!;

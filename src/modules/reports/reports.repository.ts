@@ -53,10 +53,11 @@ const roundedMean = (sum: string, count: string) =>
  * The reports of every subtree of `nodes` (rows id, top_id, name: see CategoriesRepository), one
  * row per top_id, ordered by it, in one statement. Prices, stock and its value over the active
  * products only; counts of all products; ratings from the product_rating summaries (never the
- * reviews themselves); units sold and revenue from the lines of orders that are not cancelled, by
- * the product's current category (a deleted product's lines, product_id null, belong to none).
- * Every sum is an exact numeric. The subtrees' products are found once (`linked`, materialized)
- * and read by both aggregates, which saves a second walk of product_category_id_idx.
+ * reviews themselves); units sold and revenue from the product_sales summaries (never the order
+ * lines), by the product's current category (a deleted product's summary went with it). Every sum
+ * is an exact numeric. The products are aggregated per category first (`by_category`: one pass
+ * over the subtrees' products, each joined to its three summaries by primary key), then the few
+ * category rows are rolled up into their subtrees: sums of sums, the minimum of minimums.
  */
 const reportsOf = (nodes: string) => `
   WITH nodes AS MATERIALIZED (SELECT id, top_id, name FROM ${nodes} n),
@@ -64,12 +65,8 @@ const reportsOf = (nodes: string) => `
     SELECT top_id, count(*)::int AS categories, min(name) FILTER (WHERE id = top_id) AS name
     FROM nodes GROUP BY top_id
   ),
-  linked AS MATERIALIZED (
-    SELECT n.top_id, p.id, p.price, p.is_active
-    FROM nodes n JOIN product p ON p.category_id = n.id
-  ),
-  stock AS (
-    SELECT p.top_id,
+  by_category AS (
+    SELECT p.category_id,
       count(*) AS products,
       count(*) FILTER (WHERE p.is_active) AS active_products,
       min(p.price) FILTER (WHERE p.is_active) AS min_price,
@@ -78,19 +75,31 @@ const reportsOf = (nodes: string) => `
       sum(i.quantity) FILTER (WHERE p.is_active) AS stock_units,
       sum(p.price * i.quantity) FILTER (WHERE p.is_active) AS stock_value,
       sum(r.count) AS review_count,
-      sum(r.sum) AS rating_sum
-    FROM linked p
+      sum(r.sum) AS rating_sum,
+      sum(s.units_sold) AS units_sold,
+      sum(s.revenue) AS revenue
+    FROM product p
     LEFT JOIN inventory i ON i.product_id = p.id
     LEFT JOIN product_rating r ON r.product_id = p.id
-    GROUP BY p.top_id
+    LEFT JOIN product_sales s ON s.product_id = p.id
+    WHERE p.category_id IN (SELECT id FROM nodes)
+    GROUP BY p.category_id
   ),
-  sold AS (
-    SELECT p.top_id, sum(l.quantity) AS units_sold, sum(l.line_total) AS revenue
-    FROM linked p
-    JOIN order_line l ON l.product_id = p.id
-    JOIN "order" o ON o.id = l.order_id
-    WHERE o.status <> 'cancelled'
-    GROUP BY p.top_id
+  by_top AS (
+    SELECT n.top_id,
+      sum(c.products) AS products,
+      sum(c.active_products) AS active_products,
+      min(c.min_price) AS min_price,
+      max(c.max_price) AS max_price,
+      sum(c.price_sum) AS price_sum,
+      sum(c.stock_units) AS stock_units,
+      sum(c.stock_value) AS stock_value,
+      sum(c.review_count) AS review_count,
+      sum(c.rating_sum) AS rating_sum,
+      sum(c.units_sold) AS units_sold,
+      sum(c.revenue) AS revenue
+    FROM nodes n JOIN by_category c ON c.category_id = n.id
+    GROUP BY n.top_id
   )
   SELECT t.top_id::text AS category_id, t.name, t.categories,
     coalesce(s.products, 0)::text AS products,
@@ -100,13 +109,12 @@ const reportsOf = (nodes: string) => `
     ${roundedMean('s.price_sum', 's.active_products')} AS average_price,
     coalesce(s.stock_units, 0)::text AS stock_units,
     coalesce(s.stock_value, 0)::numeric(20,2)::text AS stock_value,
-    coalesce(sold.units_sold, 0)::text AS units_sold,
-    coalesce(sold.revenue, 0)::numeric(20,2)::text AS revenue,
+    coalesce(s.units_sold, 0)::text AS units_sold,
+    coalesce(s.revenue, 0)::numeric(20,2)::text AS revenue,
     ${roundedMean('s.rating_sum', 's.review_count')} AS rating_average,
     coalesce(s.review_count, 0)::text AS review_count
   FROM tops t
-  LEFT JOIN stock s ON s.top_id = t.top_id
-  LEFT JOIN sold ON sold.top_id = t.top_id`;
+  LEFT JOIN by_top s ON s.top_id = t.top_id`;
 
 function toReport(row: ReportRow): CategoryReport {
   return {
