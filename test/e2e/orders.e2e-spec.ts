@@ -312,11 +312,26 @@ describe('Orders (e2e)', () => {
       expect(patched.body).toEqual(order);
 
       await api().delete(`/api/v1/products/${product.id}`).expect(204);
-      const orphan = await api().get(`/api/v1/orders/${order.id}`).expect(200);
+      // The order row is as it was, its line is not: no 304 for the answer before the delete.
+      const orphan = await api()
+        .get(`/api/v1/orders/${order.id}`)
+        .set('If-None-Match', patched.headers.etag)
+        .expect(200);
+      expect(orphan.headers.etag).not.toBe(patched.headers.etag);
       expect(orphan.body.lines).toEqual([{ ...order.lines[0], product_id: null }]);
       expect(orphan.body.total).toBe('25.00');
-      // Cancelling it gives nothing back for the deleted product, and still succeeds.
-      const cancelled = await move(order.id, 'cancelled').expect(200);
+      // Cancelling it gives nothing back for the deleted product, and still succeeds; the ETag
+      // from before the delete no longer matches.
+      await api()
+        .patch(`/api/v1/orders/${order.id}`)
+        .set('If-Match', patched.headers.etag)
+        .send({ status: 'cancelled' })
+        .expect(412);
+      const cancelled = await api()
+        .patch(`/api/v1/orders/${order.id}`)
+        .set('If-Match', orphan.headers.etag)
+        .send({ status: 'cancelled' })
+        .expect(200);
       expect(cancelled.body.status).toBe('cancelled');
     });
 

@@ -251,6 +251,24 @@ describe('Reports (e2e)', () => {
     expect((await reports(`?cursor=${foreign}`).expect(422)).body.code).toBe('validation_failed');
   });
 
+  it('should report exact figures past 10^18: the largest price times the largest stock', async () => {
+    const top = await createCategory(t.http, 'Vault');
+    const product = await createProduct(t.http, { price: '9999999999.99', category_id: top.id });
+    await setStock(t.http, product.id, 1_000_000_000);
+    const figures = await report(top.id).expect(200);
+    expect(figures.body).toMatchObject({
+      stock_units: 1_000_000_000,
+      stock_value: '9999999999990000000.00',
+      max_price: '9999999999.99',
+    });
+    const listed = await reports().expect(200);
+    expect(
+      (listed.body.items as Array<{ category_id: number }>).find(
+        (item) => item.category_id === top.id,
+      ),
+    ).toMatchObject({ stock_value: '9999999999990000000.00' });
+  });
+
   it('should answer 304 to If-None-Match of the current ETag, for both routes', async () => {
     for (const path of [`/api/v1/categories/${a.id}/report`, '/api/v1/reports/categories']) {
       const { etag } = (await api().get(path).expect(200)).headers as { etag: string };

@@ -22,8 +22,16 @@ export interface OrderableProduct {
   isActive: boolean;
 }
 
+/**
+ * The version of order `o` with its lines, as one decimal (at most 20 digits): the order row's
+ * xmin and the newest xmin of its lines, so that the ETag changes with a status move and also
+ * when a product delete sets a line's product_id to null, which leaves the order row as it was.
+ */
+const ORDER_VERSION = `(o.xmin::text::numeric * 4294967296 + coalesce(
+  (SELECT max(l.xmin::text::bigint) FROM order_line l WHERE l.order_id = o.id), 0))::text`;
+
 const ORDER_COLUMNS = `o.id, o.customer_id, o.status, o.item_count, o.total::text AS total,
-  o.created_at, o.updated_at, o.xmin::text AS version`;
+  o.created_at, o.updated_at, ${ORDER_VERSION} AS version`;
 
 /**
  * The lines of order `o` as a jsonb array in position order; money as exact decimal text. One
@@ -82,7 +90,7 @@ const PLACE = `
 const MOVE_STATUS = `
   WITH moved AS (
     UPDATE "order" o SET status = $3, updated_at = now()
-    WHERE o.id = $1 AND o.status = $2 AND ($4::text[] IS NULL OR o.xmin::text = ANY($4::text[]))
+    WHERE o.id = $1 AND o.status = $2 AND ($4::text[] IS NULL OR ${ORDER_VERSION} = ANY($4::text[]))
     RETURNING o.id
   )
   SELECT id FROM moved`;

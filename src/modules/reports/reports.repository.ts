@@ -108,9 +108,9 @@ const reportsOf = (nodes: string) => `
     s.max_price::text AS max_price,
     ${roundedMean('s.price_sum', 's.active_products')} AS average_price,
     coalesce(s.stock_units, 0)::text AS stock_units,
-    coalesce(s.stock_value, 0)::numeric(20,2)::text AS stock_value,
+    round(coalesce(s.stock_value, 0), 2)::text AS stock_value,
     coalesce(s.units_sold, 0)::text AS units_sold,
-    coalesce(s.revenue, 0)::numeric(20,2)::text AS revenue,
+    round(coalesce(s.revenue, 0), 2)::text AS revenue,
     ${roundedMean('s.rating_sum', 's.review_count')} AS rating_average,
     coalesce(s.review_count, 0)::text AS review_count
   FROM tops t
