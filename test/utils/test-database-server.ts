@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
@@ -41,7 +41,15 @@ async function startContainer(): Promise<TestDatabaseServer | undefined> {
 async function startEmbedded(): Promise<TestDatabaseServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'catalog-test-pg-'));
   const embedded = await startEmbeddedPostgres(dataDir, await freePort());
-  return { adminUrl: embedded.adminUrl, kind: 'embedded', stop: () => embedded.stop() };
+  return {
+    adminUrl: embedded.adminUrl,
+    kind: 'embedded',
+    // The data folder is the run's own: nothing of it is kept.
+    stop: async () => {
+      await embedded.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /**
