@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CategoriesService } from '../categories/categories.service';
-import { decodeCursor, keysetPage } from '../../common/cursor';
+import { decodeCursor, isMicrosecondInstant, keysetPage } from '../../common/cursor';
 import { Page } from '../../common/dto/page.dto';
 import { isMoney } from '../../common/money';
 import { isId } from '../../common/pipes/parse-id.pipe';
@@ -40,18 +40,6 @@ export function toCriteria(
   };
 }
 
-const CREATED_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-
-/** A real UTC instant to the microsecond, as the page's own created_at text is. */
-const isTimestamp = (text: string | undefined): boolean =>
-  text !== undefined &&
-  CREATED_AT.test(text) &&
-  !text.startsWith('0000') &&
-  isRealInstant(new Date(text), text);
-
-const isRealInstant = (date: Date, text: string): boolean =>
-  !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 23) === text.slice(0, 23);
-
 const isBoolean = (text: string | undefined): boolean => text === 'true' || text === 'false';
 
 /**
@@ -77,7 +65,8 @@ function isSortKey(sort: SortKey): (key: string[]) => boolean {
         isId(id) &&
         rest.length === 0;
     case '-created_at':
-      return ([createdAt, id, ...rest]) => isTimestamp(createdAt) && isId(id) && rest.length === 0;
+      return ([createdAt, id, ...rest]) =>
+        isMicrosecondInstant(createdAt) && isId(id) && rest.length === 0;
     case 'relevance':
       return ([sku, prefix, similarity, id, ...rest]) =>
         isBoolean(sku) &&

@@ -1,28 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ValidateBy, ValidateIf } from 'class-validator';
+import { ValidateIf } from 'class-validator';
+import { IsIntegerIn } from '../../../common/integer';
 import { PageDto } from '../../../common/dto/page.dto';
 import { Text } from '../../../common/text';
 import { Inventory, MAX_QUANTITY } from '../inventory.entity';
 import { InventoryMovement, MOVEMENT_KINDS } from '../inventory-movement.entity';
 import type { MovementKind } from '../inventory-movement.entity';
 import type { StockChange } from '../inventory.repository';
-
-/** A JSON integer from `min` to `max` (not 0 when `nonZero`): no strings, no fractions. */
-function IsIntegerIn(min: number, max: number, { nonZero = false } = {}) {
-  return ValidateBy({
-    name: 'isIntegerIn',
-    validator: {
-      validate: (value) =>
-        typeof value === 'number' &&
-        Number.isInteger(value) &&
-        value >= min &&
-        value <= max &&
-        !(nonZero && value === 0),
-      defaultMessage: (args) =>
-        `${args?.property} must be ${nonZero ? 'a non-zero' : 'an'} integer from ${min} to ${max}`,
-    },
-  });
-}
 
 export class SetInventoryDto {
   @ApiProperty({

@@ -6,25 +6,13 @@ import {
   IsArray,
   IsIn,
   IsOptional,
-  ValidateBy,
   ValidateNested,
 } from 'class-validator';
+import { IsIntegerIn } from '../../../common/integer';
 import { PageDto, PageQueryDto, toInteger } from '../../../common/dto/page.dto';
 import { MAX_LINE_QUANTITY, MAX_LINES, Order, ORDER_STATUSES } from '../order.entity';
 import type { OrderStatus } from '../order.entity';
 import type { OrderLine } from '../order-line.entity';
-
-/** A JSON integer from `min` to `max`: no strings, no fractions. */
-function IsIntegerIn(min: number, max: number) {
-  return ValidateBy({
-    name: 'isIntegerIn',
-    validator: {
-      validate: (value) =>
-        typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max,
-      defaultMessage: (args) => `${args?.property} must be an integer from ${min} to ${max}`,
-    },
-  });
-}
 
 export class OrderLineInputDto {
   @ApiProperty({ type: 'integer', minimum: 1, example: 1, description: 'An active product' })
