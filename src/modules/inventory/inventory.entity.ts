@@ -21,6 +21,20 @@ export class Inventory {
   @Column({ type: 'integer', default: 0 })
   quantity!: number;
 
+  /**
+   * The product's category, price and active flag as this row's stock is counted in the category
+   * reports: copies, written with the row and rewritten by a trigger when the product's change
+   * (see CreateCategoryFigures), so a stock change and a product change are ordered by this row's lock.
+   */
+  @Column({ name: 'counted_category_id', type: 'bigint', nullable: true })
+  countedCategoryId!: string | null;
+
+  @Column({ name: 'counted_price', type: 'numeric', precision: 12, scale: 2 })
+  countedPrice!: string;
+
+  @Column({ name: 'counted_active', type: 'boolean' })
+  countedActive!: boolean;
+
   /** Null until the quantity first changes. */
   @Column({ name: 'updated_at', type: 'timestamptz', nullable: true })
   updatedAt!: Date | null;

@@ -28,4 +28,11 @@ export class ProductSales {
   /** Exact: the sum of the lines' numeric totals. */
   @Column({ type: 'numeric' })
   revenue!: string;
+
+  /**
+   * The category this row's figures are counted under in the category reports (a copy of the
+   * product's, rewritten by a trigger when that changes; see CreateCategoryFigures).
+   */
+  @Column({ name: 'counted_category_id', type: 'bigint', nullable: true })
+  countedCategoryId!: string | null;
 }

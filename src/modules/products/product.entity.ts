@@ -16,6 +16,8 @@ export const CATEGORY_FOREIGN_KEY = 'product_category_id_fkey';
 
 @Entity('product')
 @Check('product_price_non_negative', '"price" >= 0')
+/** The lowest and highest active price of a category, for its report (see ReportsRepository). */
+@Index('product_active_category_id_price_idx', ['categoryId', 'price'], { where: '"is_active"' })
 export class Product {
   @PrimaryGeneratedColumn('identity', {
     type: 'bigint',

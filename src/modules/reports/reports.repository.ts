@@ -49,15 +49,27 @@ interface ReportRow {
 const roundedMean = (sum: string, count: string) =>
   `(div(200 * (${sum}) + (${count}), 2 * nullif(${count}, 0)) * 0.01)::text`;
 
+/** The figures a category's own products add to its reports, as CategoryFigures holds them. */
+const SUMS = [
+  'products',
+  'active_products',
+  'price_sum',
+  'stock_units',
+  'stock_value',
+  'review_count',
+  'rating_sum',
+  'units_sold',
+  'revenue',
+];
+
 /**
  * The reports of every subtree of `nodes` (rows id, top_id, name: see CategoriesRepository), one
- * row per top_id, ordered by it, in one statement. Prices, stock and its value over the active
- * products only; counts of all products; ratings from the product_rating summaries (never the
- * reviews themselves); units sold and revenue from the product_sales summaries (never the order
- * lines), by the product's current category (a deleted product's summary went with it). Every sum
- * is an exact numeric. The products are aggregated per category first (`by_category`: one pass
- * over the subtrees' products, each joined to its three summaries by primary key), then the few
- * category rows are rolled up into their subtrees: sums of sums, the minimum of minimums.
+ * row per top_id, ordered by it, in one statement, from the figures of each category's own
+ * products (never the products themselves): the folded `category_figures` plus the deltas not
+ * folded yet, which together are exact in any snapshot (see the CreateCategoryFigures migration).
+ * The lowest and highest price of a category with pending deltas are read from its active
+ * products by index; the others are the fold's. Then the category rows are rolled up into their
+ * subtrees: sums of sums, the minimum of minimums. Every sum is an exact numeric.
  */
 const reportsOf = (nodes: string) => `
   WITH nodes AS MATERIALIZED (SELECT id, top_id, name FROM ${nodes} n),
@@ -65,39 +77,27 @@ const reportsOf = (nodes: string) => `
     SELECT top_id, count(*)::int AS categories, min(name) FILTER (WHERE id = top_id) AS name
     FROM nodes GROUP BY top_id
   ),
+  pending AS (
+    SELECT category_id, ${SUMS.map((sum) => `sum(${sum}) AS ${sum}`).join(', ')}
+    FROM category_figures_delta WHERE category_id IN (SELECT id FROM nodes)
+    GROUP BY category_id
+  ),
   by_category AS (
-    SELECT p.category_id,
-      count(*) AS products,
-      count(*) FILTER (WHERE p.is_active) AS active_products,
-      min(p.price) FILTER (WHERE p.is_active) AS min_price,
-      max(p.price) FILTER (WHERE p.is_active) AS max_price,
-      sum(p.price) FILTER (WHERE p.is_active) AS price_sum,
-      sum(i.quantity) FILTER (WHERE p.is_active) AS stock_units,
-      sum(p.price * i.quantity) FILTER (WHERE p.is_active) AS stock_value,
-      sum(r.count) AS review_count,
-      sum(r.sum) AS rating_sum,
-      sum(s.units_sold) AS units_sold,
-      sum(s.revenue) AS revenue
-    FROM product p
-    LEFT JOIN inventory i ON i.product_id = p.id
-    LEFT JOIN product_rating r ON r.product_id = p.id
-    LEFT JOIN product_sales s ON s.product_id = p.id
-    WHERE p.category_id IN (SELECT id FROM nodes)
-    GROUP BY p.category_id
+    SELECT n.id AS category_id,
+      ${SUMS.map((sum) => `f.${sum} + coalesce(d.${sum}, 0) AS ${sum}`).join(',\n      ')},
+      CASE WHEN d.category_id IS NULL THEN f.min_price
+        ELSE (SELECT min(price) FROM product WHERE category_id = n.id AND is_active) END AS min_price,
+      CASE WHEN d.category_id IS NULL THEN f.max_price
+        ELSE (SELECT max(price) FROM product WHERE category_id = n.id AND is_active) END AS max_price
+    FROM nodes n
+    JOIN category_figures f ON f.category_id = n.id
+    LEFT JOIN pending d ON d.category_id = n.id
   ),
   by_top AS (
     SELECT n.top_id,
-      sum(c.products) AS products,
-      sum(c.active_products) AS active_products,
+      ${SUMS.map((sum) => `sum(c.${sum}) AS ${sum}`).join(',\n      ')},
       min(c.min_price) AS min_price,
-      max(c.max_price) AS max_price,
-      sum(c.price_sum) AS price_sum,
-      sum(c.stock_units) AS stock_units,
-      sum(c.stock_value) AS stock_value,
-      sum(c.review_count) AS review_count,
-      sum(c.rating_sum) AS rating_sum,
-      sum(c.units_sold) AS units_sold,
-      sum(c.revenue) AS revenue
+      max(c.max_price) AS max_price
     FROM nodes n JOIN by_category c ON c.category_id = n.id
     GROUP BY n.top_id
   )
@@ -115,6 +115,35 @@ const reportsOf = (nodes: string) => `
     coalesce(s.review_count, 0)::text AS review_count
   FROM tops t
   LEFT JOIN by_top s ON s.top_id = t.top_id`;
+
+/** Key of the transaction-scoped advisory lock that lets one fold of the deltas run at a time. */
+const FOLD_LOCK_KEY = 7_203_318_452;
+
+/**
+ * Moves every pending delta into `category_figures`, in one statement: the deltas it deletes are
+ * exactly those it adds (one snapshot), and the folded categories' lowest and highest prices are
+ * read in that snapshot too. One fold at a time, by a lock taken in the statement: a fold whose
+ * snapshot is older than the last one's finds only deltas that one already took. Deltas of
+ * categories deleted meanwhile match no row and are dropped. Answers the number of deltas folded.
+ */
+const FOLD = `
+  WITH folding AS (SELECT pg_try_advisory_xact_lock(${FOLD_LOCK_KEY}) AS locked),
+  moved AS (
+    DELETE FROM category_figures_delta WHERE (SELECT locked FROM folding)
+    RETURNING category_id, ${SUMS.join(', ')}
+  ),
+  summed AS (
+    SELECT category_id, ${SUMS.map((sum) => `sum(${sum}) AS ${sum}`).join(', ')}
+    FROM moved GROUP BY category_id
+  ),
+  folded AS (
+    UPDATE category_figures f SET
+      ${SUMS.map((sum) => `${sum} = f.${sum} + s.${sum}`).join(',\n      ')},
+      min_price = (SELECT min(price) FROM product WHERE category_id = s.category_id AND is_active),
+      max_price = (SELECT max(price) FROM product WHERE category_id = s.category_id AND is_active)
+    FROM summed s WHERE f.category_id = s.category_id
+  )
+  SELECT count(*)::int AS deltas FROM moved`;
 
 function toReport(row: ReportRow): CategoryReport {
   return {
@@ -168,6 +197,12 @@ export class ReportsRepository extends RequestScopedRepository<Product> {
       total: rows[0].total,
       parentExists: rows[0].parent_exists,
     };
+  }
+
+  /** Folds the pending deltas into the category figures (see FOLD); answers how many it folded. */
+  async fold(): Promise<number> {
+    const [{ deltas }] = await this.scoped.query<Array<{ deltas: number }>>(FOLD);
+    return deltas;
   }
 
   /** Runs `sql` with its named parameters (`:name`) bound as positional ones. */

@@ -53,4 +53,11 @@ export class ProductRating {
 
   @Column({ name: 'count_5', type: 'integer' })
   count5!: number;
+
+  /**
+   * The category this row's figures are counted under in the category reports (a copy of the
+   * product's, rewritten by a trigger when that changes; see CreateCategoryFigures).
+   */
+  @Column({ name: 'counted_category_id', type: 'bigint', nullable: true })
+  countedCategoryId!: string | null;
 }
