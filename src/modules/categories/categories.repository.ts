@@ -78,22 +78,22 @@ export const CATEGORY_PATHS = `
 
 /**
  * Categories with the subtree each belongs to, for reports that aggregate a subtree per row: rows
- * (id, top_id, name), one per category of every subtree that starts at a category `start` selects,
- * top_id the id of that start (a start is its own top) and name the category's own. One walk for
+ * (id, top_id), one per category of every subtree that starts at a category `start` selects,
+ * top_id the id of that start (a start is its own top). One walk for
  * all the subtrees, whatever their number, so a page of reports is one statement.
  */
 const subtreesFrom = (start: string) => `(
-  WITH RECURSIVE subtree(id, top_id, name, depth) AS (
+  WITH RECURSIVE subtree(id, top_id, depth) AS (
     (${start})
     UNION ALL
-    SELECT c.id, subtree.top_id, c.name, subtree.depth + 1
+    SELECT c.id, subtree.top_id, subtree.depth + 1
     FROM category c JOIN subtree ON c.parent_id = subtree.id
     WHERE subtree.depth < ${WALK_LIMIT}
   )
-  SELECT id, top_id, name FROM subtree)`;
+  SELECT id, top_id FROM subtree)`;
 
 /** The subtree of `:subtreeRootId` alone, every row with that category as its top. */
-const ONE_SUBTREE = subtreesFrom('SELECT id, id, name, 0 FROM category WHERE id = :subtreeRootId');
+const ONE_SUBTREE = subtreesFrom('SELECT id, id, 0 FROM category WHERE id = :subtreeRootId');
 
 /**
  * A page of the direct children of a category (of the roots, for the root variant), ordered by id,
@@ -101,7 +101,7 @@ const ONE_SUBTREE = subtreesFrom('SELECT id, id, name, 0 FROM category WHERE id 
  * `:childrenLimit`, `:childrenOffset` and, for a parent, `:childrenParentId` are bound.
  */
 const childSubtrees = (children: string) =>
-  subtreesFrom(`SELECT id, id, name, 0 FROM category
+  subtreesFrom(`SELECT id, id, 0 FROM category
     WHERE ${children} AND id > :childrenAfterId
     ORDER BY id LIMIT :childrenLimit OFFSET :childrenOffset`);
 const CHILD_SUBTREES = childSubtrees('parent_id = :childrenParentId');
@@ -315,13 +315,13 @@ export class CategoriesRepository extends RequestScopedRepository<Category> {
     return { sql: `${column} = ANY(${SUBTREE_IDS})`, parameters: { subtreeRootId: rootId } };
   }
 
-  /** Rows (id, top_id, name) of the subtree of `rootId`, each with `rootId` as top_id. */
+  /** Rows (id, top_id) of the subtree of `rootId`, each with `rootId` as top_id. */
   subtreeRows(rootId: string): SqlFragment {
     return { sql: ONE_SUBTREE, parameters: { subtreeRootId: rootId } };
   }
 
   /**
-   * Rows (id, top_id, name) of the subtrees of a page of the direct children of `parentId` (of
+   * Rows (id, top_id) of the subtrees of a page of the direct children of `parentId` (of
    * the roots when null), each row with its child as top_id; beside it, the number of those
    * children and whether the parent exists, as scalar expressions.
    */

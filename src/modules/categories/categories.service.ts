@@ -215,13 +215,13 @@ export class CategoriesService {
     return this.categories.subtreeCondition(column, rootId);
   }
 
-  /** Rows (id, top_id, name) of the subtree of `rootId`, to embed in another statement. */
+  /** Rows (id, top_id) of the subtree of `rootId`, to embed in another statement. */
   subtreeRows(rootId: string) {
     return this.categories.subtreeRows(rootId);
   }
 
   /**
-   * Rows (id, top_id, name) of the subtrees of a page of the direct children of `parentId` (the
+   * Rows (id, top_id) of the subtrees of a page of the direct children of `parentId` (the
    * roots when null), with SQL for the number of children and the parent's existence.
    */
   childSubtreeRows(page: {

@@ -63,58 +63,45 @@ const SUMS = [
 ];
 
 /**
- * The reports of every subtree of `nodes` (rows id, top_id, name: see CategoriesRepository), one
+ * The reports of every subtree of `nodes` (rows id, top_id: see CategoriesRepository), one
  * row per top_id, ordered by it, in one statement, from the figures of each category's own
  * products (never the products themselves): the folded `category_figures` plus the deltas not
  * folded yet, which together are exact in any snapshot (see the CreateCategoryFigures migration).
  * The lowest and highest price of a category with pending deltas are read from its active
- * products by index; the others are the fold's. Then the category rows are rolled up into their
- * subtrees: sums of sums, the minimum of minimums. Every sum is an exact numeric.
+ * products by index; the others are the fold's. The category rows are rolled up into their
+ * subtrees in one pass (every category has its figures row): sums of sums, the minimum of
+ * minimums. Every sum is an exact numeric.
  */
 const reportsOf = (nodes: string) => `
-  WITH nodes AS MATERIALIZED (SELECT id, top_id, name FROM ${nodes} n),
-  tops AS (
-    SELECT top_id, count(*)::int AS categories, min(name) FILTER (WHERE id = top_id) AS name
-    FROM nodes GROUP BY top_id
-  ),
-  pending AS (
+  WITH pending AS (
     SELECT category_id, ${SUMS.map((sum) => `sum(${sum}) AS ${sum}`).join(', ')}
-    FROM category_figures_delta WHERE category_id IN (SELECT id FROM nodes)
-    GROUP BY category_id
-  ),
-  by_category AS (
-    SELECT n.id AS category_id,
-      ${SUMS.map((sum) => `f.${sum} + coalesce(d.${sum}, 0) AS ${sum}`).join(',\n      ')},
-      CASE WHEN d.category_id IS NULL THEN f.min_price
-        ELSE (SELECT min(price) FROM product WHERE category_id = n.id AND is_active) END AS min_price,
-      CASE WHEN d.category_id IS NULL THEN f.max_price
-        ELSE (SELECT max(price) FROM product WHERE category_id = n.id AND is_active) END AS max_price
-    FROM nodes n
-    JOIN category_figures f ON f.category_id = n.id
-    LEFT JOIN pending d ON d.category_id = n.id
+    FROM category_figures_delta GROUP BY category_id
   ),
   by_top AS (
-    SELECT n.top_id,
-      ${SUMS.map((sum) => `sum(c.${sum}) AS ${sum}`).join(',\n      ')},
-      min(c.min_price) AS min_price,
-      max(c.max_price) AS max_price
-    FROM nodes n JOIN by_category c ON c.category_id = n.id
+    SELECT n.top_id, count(*)::int AS categories,
+      ${SUMS.map((sum) => `sum(f.${sum}) + coalesce(sum(d.${sum}), 0) AS ${sum}`).join(',\n      ')},
+      min(CASE WHEN d.category_id IS NULL THEN f.min_price
+        ELSE (SELECT min(price) FROM product WHERE category_id = n.id AND is_active) END) AS min_price,
+      max(CASE WHEN d.category_id IS NULL THEN f.max_price
+        ELSE (SELECT max(price) FROM product WHERE category_id = n.id AND is_active) END) AS max_price
+    FROM ${nodes} n
+    JOIN category_figures f ON f.category_id = n.id
+    LEFT JOIN pending d ON d.category_id = n.id
     GROUP BY n.top_id
   )
-  SELECT t.top_id::text AS category_id, t.name, t.categories,
-    coalesce(s.products, 0)::text AS products,
-    coalesce(s.active_products, 0)::text AS active_products,
+  SELECT s.top_id::text AS category_id, top.name, s.categories,
+    s.products::text AS products,
+    s.active_products::text AS active_products,
     s.min_price::text AS min_price,
     s.max_price::text AS max_price,
     ${roundedMean('s.price_sum', 's.active_products')} AS average_price,
-    coalesce(s.stock_units, 0)::text AS stock_units,
-    round(coalesce(s.stock_value, 0), 2)::text AS stock_value,
-    coalesce(s.units_sold, 0)::text AS units_sold,
-    round(coalesce(s.revenue, 0), 2)::text AS revenue,
+    s.stock_units::text AS stock_units,
+    round(s.stock_value, 2)::text AS stock_value,
+    s.units_sold::text AS units_sold,
+    round(s.revenue, 2)::text AS revenue,
     ${roundedMean('s.rating_sum', 's.review_count')} AS rating_average,
-    coalesce(s.review_count, 0)::text AS review_count
-  FROM tops t
-  LEFT JOIN by_top s ON s.top_id = t.top_id`;
+    s.review_count::text AS review_count
+  FROM by_top s JOIN category top ON top.id = s.top_id`;
 
 /** Key of the transaction-scoped advisory lock that lets one fold of the deltas run at a time. */
 const FOLD_LOCK_KEY = 7_203_318_452;
