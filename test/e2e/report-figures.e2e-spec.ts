@@ -117,6 +117,49 @@ describe('Category figures kept by the writes (e2e)', () => {
     expect(await reports.fold()).toBe(0);
   });
 
+  it('should keep every category path equal to its walk from the root while moves, creates and deletes race', async () => {
+    const tree: number[] = [];
+    for (let index = 0; index < 12; index++) {
+      const parent = index === 0 ? null : tree[Math.floor((index - 1) / 2)];
+      tree.push((await createCategory(t.http, undefined, parent)).id);
+    }
+    const statuses: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const moves = tree.map((id, index) => {
+        const parent =
+          round % 5 === 4 && index % 4 === 0 ? null : tree[(index * 7 + round * 3) % tree.length];
+        return api().patch(`/api/v1/categories/${id}`).send({ parent_id: parent });
+      });
+      const creates = [0, 1].map((index) =>
+        api()
+          .post('/api/v1/categories')
+          .send({
+            name: `Racing child ${round}.${index}`,
+            parent_id: tree[(round + index * 5) % tree.length],
+          }),
+      );
+      const answers = await Promise.all([...moves, ...creates]);
+      statuses.push(...answers.map((response) => response.status));
+      if (round % 4 === 3) {
+        const [{ id }] = await sql.query<Array<{ id: number }>>(
+          `SELECT id::int FROM category WHERE name LIKE 'Racing child %' ORDER BY id LIMIT 1`,
+        );
+        await api().delete(`/api/v1/categories/${id}`).expect(204);
+      }
+    }
+    expect(statuses.filter((status) => status >= 500)).toEqual([]);
+    expect(statuses.filter((status) => status === 200).length).toBeGreaterThan(ROUNDS);
+    const mismatches = await sql.query<unknown[]>(`
+      WITH RECURSIVE walk(id, path) AS (
+        SELECT id, ARRAY[id] FROM category WHERE parent_id IS NULL
+        UNION ALL
+        SELECT c.id, w.path || c.id FROM category c JOIN walk w ON c.parent_id = w.id
+      )
+      SELECT c.id, c.path, w.path AS walked FROM category c LEFT JOIN walk w ON w.id = c.id
+      WHERE w.path IS DISTINCT FROM c.path`);
+    expect(mismatches).toEqual([]);
+  });
+
   /**
    * A write to a product's summaries that arrives while a move of the product is not committed
    * yet: it must wait for the move (and be counted under the new category), or the move for it.

@@ -78,22 +78,18 @@ export const CATEGORY_PATHS = `
 
 /**
  * Categories with the subtree each belongs to, for reports that aggregate a subtree per row: rows
- * (id, top_id), one per category of every subtree that starts at a category `start` selects,
- * top_id the id of that start (a start is its own top). One walk for
- * all the subtrees, whatever their number, so a page of reports is one statement.
+ * (id, top_id), one per category of every subtree of the `tops` (a SELECT of ids), top_id the id
+ * of its top (a top is its own). Found by the categories' paths (GIN-indexed, kept from parent_id
+ * by triggers), one index scan per top, however deep the subtrees, so a page of reports is one
+ * statement that never walks the tree.
  */
-const subtreesFrom = (start: string) => `(
-  WITH RECURSIVE subtree(id, top_id, depth) AS (
-    (${start})
-    UNION ALL
-    SELECT c.id, subtree.top_id, subtree.depth + 1
-    FROM category c JOIN subtree ON c.parent_id = subtree.id
-    WHERE subtree.depth < ${WALK_LIMIT}
-  )
-  SELECT id, top_id FROM subtree)`;
+const subtreesOf = (tops: string) => `(
+  SELECT c.id, top.id AS top_id
+  FROM (${tops}) top
+  JOIN category c ON c.path @> ARRAY[top.id])`;
 
 /** The subtree of `:subtreeRootId` alone, every row with that category as its top. */
-const ONE_SUBTREE = subtreesFrom('SELECT id, id, 0 FROM category WHERE id = :subtreeRootId');
+const ONE_SUBTREE = subtreesOf('SELECT id FROM category WHERE id = :subtreeRootId');
 
 /**
  * A page of the direct children of a category (of the roots, for the root variant), ordered by id,
@@ -101,7 +97,7 @@ const ONE_SUBTREE = subtreesFrom('SELECT id, id, 0 FROM category WHERE id = :sub
  * `:childrenLimit`, `:childrenOffset` and, for a parent, `:childrenParentId` are bound.
  */
 const childSubtrees = (children: string) =>
-  subtreesFrom(`SELECT id, id, 0 FROM category
+  subtreesOf(`SELECT id FROM category
     WHERE ${children} AND id > :childrenAfterId
     ORDER BY id LIMIT :childrenLimit OFFSET :childrenOffset`);
 const CHILD_SUBTREES = childSubtrees('parent_id = :childrenParentId');

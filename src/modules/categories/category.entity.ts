@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -16,6 +17,7 @@ export const SIBLING_NAME_CONSTRAINT = 'category_sibling_name_unique';
 
 @Entity('category')
 @Unique(SIBLING_NAME_CONSTRAINT, ['parentId', 'name'])
+@Check('category_path_ends_at_itself', '"path"[cardinality("path")] = "id"')
 export class Category {
   @PrimaryGeneratedColumn('identity', {
     type: 'bigint',
@@ -34,6 +36,14 @@ export class Category {
   @ManyToOne(() => Category, { onDelete: 'CASCADE', nullable: true })
   @JoinColumn({ name: 'parent_id', foreignKeyConstraintName: 'category_parent_id_fkey' })
   parent?: Category | null;
+
+  /**
+   * The ids from the root down to this category, kept from parent_id by triggers (see the
+   * AddCategoryPath migration); GIN-indexed, for the subtrees of the reports.
+   */
+  @Index('category_path_idx', { synchronize: false })
+  @Column({ type: 'bigint', array: true, select: false, insert: false, update: false })
+  path!: string[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
