@@ -454,7 +454,7 @@ export function markdown(report: BenchReport): string {
 
 const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-// ---------------------------------------------------------------- SVG chart
+// ---------------------------------------------------------------- chart
 
 const SERIES: Array<{ name: TargetName; colour: string }> = [
   { name: 'service', colour: '#2563eb' },
@@ -462,80 +462,111 @@ const SERIES: Array<{ name: TargetName; colour: string }> = [
   { name: 'floor-naive', colour: '#f59e0b' },
 ];
 
-const escapeXml = (text: string) =>
-  text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+/**
+ * vega and vega-lite are ES modules: under CommonJS they load through import(), which TypeScript
+ * keeps as import() for module node16 (tsc and ts-node alike), not rewritten to require().
+ */
+const loadVega = () => Promise.all([import('vega'), import('vega-lite')]);
 
 /** Horizontal bars of p95 per scenario at the highest connection count, with a 200 ms line. */
-export function latencySvg(report: BenchReport): string {
+export async function latencySvg(report: BenchReport): Promise<string> {
   const connections = String(Math.max(...report.settings.connections));
-  const rows = report.scenarios.filter((scenario) => !scenario.unsupported);
-  const values = rows.flatMap((scenario) =>
-    SERIES.map((series) => scenario.runs[connections]?.[series.name]?.latency.p95 ?? 0),
-  );
-  // A log scale: p95s range from a few ms to seconds, and both ends must stay readable.
-  const axisMax = Math.pow(10, Math.max(3, Math.ceil(Math.log10(Math.max(...values, 1) * 1.1))));
-  const left = 270;
-  const plotWidth = 620;
-  const barHeight = 9;
-  const groupHeight = SERIES.length * barHeight + 12;
-  const top = 70;
-  const height = top + rows.length * groupHeight + 60;
-  const width = left + plotWidth + 90;
-  const x = (value: number) =>
-    left + (Math.log10(Math.min(Math.max(value, 1), axisMax)) / Math.log10(axisMax)) * plotWidth;
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
-    `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">p95 latency per scenario at ${connections} connections (lower is better)</text>`,
-  );
-  SERIES.forEach((series, index) => {
-    const lx = left + index * 210;
-    parts.push(
-      `<rect x="${lx}" y="36" width="12" height="12" fill="${series.colour}"/>`,
-      `<text x="${lx + 18}" y="46">${escapeXml(TARGET_LABELS[series.name])}</text>`,
+  const bars = report.scenarios
+    .filter((scenario) => !scenario.unsupported)
+    .flatMap((scenario) =>
+      SERIES.flatMap((series) => {
+        const run = scenario.runs[connections]?.[series.name];
+        if (!run) return [];
+        const p95 = run.latency.p95;
+        return [
+          {
+            // Words in other scripts stay in the tables: a chart viewer may lack their fonts.
+            scenario: scenario.label.replace(/"[^"]*[^\x20-\x7e][^"]*"/g, '(non-Latin word)'),
+            target: TARGET_LABELS[series.name],
+            p95,
+            text: ms(p95),
+            description: `${TARGET_LABELS[series.name]}: p95 ${ms(p95)} ms, ${num(run.rps)} req/s`,
+          },
+        ];
+      }),
     );
-  });
+  // A log scale: p95s range from a few ms to seconds, and both ends must stay readable.
+  const max = Math.max(...bars.map((bar) => bar.p95), 1);
+  const axisMax = Math.pow(10, Math.max(3, Math.ceil(Math.log10(max * 1.1))));
   const ticks: number[] = [];
   for (let decade = 1; decade <= axisMax; decade *= 10) {
     for (const factor of [1, 2, 5]) if (decade * factor <= axisMax) ticks.push(decade * factor);
   }
-  for (const tick of ticks) {
-    const tx = x(tick);
-    parts.push(
-      `<line x1="${tx}" y1="${top - 6}" x2="${tx}" y2="${top + rows.length * groupHeight}" stroke="#e5e7eb"/>`,
-      `<text x="${tx}" y="${top + rows.length * groupHeight + 16}" text-anchor="middle" fill="#374151">${tick}</text>`,
-    );
+  const targets = SERIES.map((series) => TARGET_LABELS[series.name]);
+  const x = {
+    field: 'p95',
+    type: 'quantitative' as const,
+    title: 'p95 latency (ms, log scale)',
+    scale: { type: 'log' as const, domain: [1, axisMax], clamp: true },
+    axis: { values: ticks, format: 'd', labelFlush: false },
+  };
+  const [vega, vegaLite] = await loadVega();
+  const spec = vegaLite.compile({
+    title: `p95 latency per scenario at ${connections} connections (lower is better)`,
+    width: 620,
+    height: { step: 39, for: 'position' },
+    layer: [
+      {
+        data: { values: bars },
+        encoding: {
+          x,
+          y: {
+            field: 'scenario',
+            type: 'nominal',
+            sort: null,
+            title: 'scenario',
+            axis: { labelLimit: 0 },
+          },
+          yOffset: { field: 'target', sort: targets },
+        },
+        layer: [
+          {
+            mark: 'bar',
+            encoding: {
+              color: {
+                field: 'target',
+                scale: { domain: targets, range: SERIES.map((series) => series.colour) },
+                legend: { orient: 'top', title: null, labelLimit: 0 },
+              },
+              description: { field: 'description' },
+            },
+          },
+          {
+            mark: { type: 'text', align: 'left', dx: 3, fontSize: 10, color: '#374151' },
+            encoding: { text: { field: 'text' } },
+          },
+        ],
+      },
+      {
+        data: { values: [{ p95: 200 }] },
+        encoding: { x },
+        layer: [
+          { mark: { type: 'rule', color: '#dc2626', strokeWidth: 2, strokeDash: [6, 4] } },
+          {
+            mark: {
+              type: 'text',
+              text: '200 ms target',
+              align: 'left',
+              dx: 4,
+              y: -6,
+              color: '#dc2626',
+            },
+          },
+        ],
+      },
+    ],
+  }).spec;
+  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
   }
-  rows.forEach((scenario, rowIndex) => {
-    const y0 = top + rowIndex * groupHeight;
-    // Words in other scripts stay in the tables: a chart viewer may lack their fonts.
-    const label = scenario.label.replace(/"[^"]*[^\x20-\x7e][^"]*"/g, '(non-Latin word)');
-    parts.push(
-      `<text x="${left - 8}" y="${y0 + groupHeight / 2 + 2}" text-anchor="end">${escapeXml(label)}</text>`,
-    );
-    SERIES.forEach((series, index) => {
-      const run = scenario.runs[connections]?.[series.name];
-      const y = y0 + 4 + index * barHeight;
-      if (!run) return;
-      const value = run.latency.p95;
-      parts.push(
-        `<rect x="${left}" y="${y}" width="${Math.max(1, x(value) - left)}" height="${barHeight - 1}" fill="${series.colour}"><title>${escapeXml(`${TARGET_LABELS[series.name]}: p95 ${ms(value)} ms, ${num(run.rps)} req/s`)}</title></rect>`,
-        `<text x="${x(value) + 4}" y="${y + barHeight - 1}" font-size="10" fill="#374151">${ms(value)}</text>`,
-      );
-    });
-  });
-  const limit = x(200);
-  parts.push(
-    `<line x1="${limit}" y1="${top - 10}" x2="${limit}" y2="${top + rows.length * groupHeight}" stroke="#dc2626" stroke-width="2" stroke-dasharray="6 4"/>`,
-    `<text x="${limit + 4}" y="${top - 12}" fill="#dc2626">200 ms target</text>`,
-    `<line x1="${left}" y1="${top + rows.length * groupHeight}" x2="${left + plotWidth}" y2="${top + rows.length * groupHeight}" stroke="#111827"/>`,
-    `<line x1="${left}" y1="${top - 6}" x2="${left}" y2="${top + rows.length * groupHeight}" stroke="#111827"/>`,
-    `<text x="${left + plotWidth / 2}" y="${height - 18}" text-anchor="middle" font-weight="bold">p95 latency (ms, log scale)</text>`,
-    `<text x="16" y="${top + (rows.length * groupHeight) / 2}" transform="rotate(-90 16 ${top + (rows.length * groupHeight) / 2})" text-anchor="middle" font-weight="bold">scenario</text>`,
-    '</svg>',
-  );
-  return parts.join('\n');
 }
 
 /** Formats like `prettier --write`, so that `npm run lint` (prettier --check .) accepts the file. */
@@ -548,5 +579,5 @@ export async function writeReports(directory: string, report: BenchReport): Prom
   mkdirSync(directory, { recursive: true });
   await writeFormatted(join(directory, 'latest.json'), JSON.stringify(report, null, 2));
   await writeFormatted(join(directory, 'latest.md'), markdown(report));
-  writeFileSync(join(directory, 'latency.svg'), `${latencySvg(report)}\n`);
+  writeFileSync(join(directory, 'latency.svg'), `${await latencySvg(report)}\n`);
 }
