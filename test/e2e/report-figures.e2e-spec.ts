@@ -117,11 +117,15 @@ describe('Category figures kept by the writes (e2e)', () => {
     expect(await reports.fold()).toBe(0);
   });
 
-  it('should keep every category path equal to its walk from the root while moves, creates and deletes race', async () => {
+  it('should keep every category path equal to its walk from the root, and every product path that of its category, while moves, creates, relinks and deletes race', async () => {
     const tree: number[] = [];
     for (let index = 0; index < 12; index++) {
       const parent = index === 0 ? null : tree[Math.floor((index - 1) / 2)];
       tree.push((await createCategory(t.http, undefined, parent)).id);
+    }
+    const products: number[] = [];
+    for (let index = 0; index < 8; index++) {
+      products.push((await createProduct(t.http, { category_id: tree[index] })).id);
     }
     const statuses: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -138,7 +142,14 @@ describe('Category figures kept by the writes (e2e)', () => {
             parent_id: tree[(round + index * 5) % tree.length],
           }),
       );
-      const answers = await Promise.all([...moves, ...creates]);
+      const relinks = products.map((id, index) =>
+        api()
+          .patch(`/api/v1/products/${id}`)
+          .send({
+            category_id: (round + index) % 6 === 5 ? null : tree[(index * 5 + round) % tree.length],
+          }),
+      );
+      const answers = await Promise.all([...moves, ...creates, ...relinks]);
       statuses.push(...answers.map((response) => response.status));
       if (round % 4 === 3) {
         const [{ id }] = await sql.query<Array<{ id: number }>>(
@@ -158,6 +169,10 @@ describe('Category figures kept by the writes (e2e)', () => {
       SELECT c.id, c.path, w.path AS walked FROM category c LEFT JOIN walk w ON w.id = c.id
       WHERE w.path IS DISTINCT FROM c.path`);
     expect(mismatches).toEqual([]);
+    const unlike = await sql.query<unknown[]>(`
+      SELECT p.id, p.category_path, c.path FROM product p LEFT JOIN category c ON c.id = p.category_id
+      WHERE p.category_path IS DISTINCT FROM coalesce(c.path, '{}')`);
+    expect(unlike).toEqual([]);
   });
 
   /**

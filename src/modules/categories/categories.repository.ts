@@ -49,20 +49,6 @@ const SUBTREE_HEIGHT = `
   SELECT max(depth) AS height FROM subtree`;
 
 /**
- * The ids of a category and all its descendants, as an array expression to embed in another
- * statement (`column = ANY(<this>)`). ARRAY(...) makes the planner run the walk once and probe an
- * index per id, instead of guessing the CTE's size and scanning. `:subtreeRootId` is bound.
- */
-const SUBTREE_IDS = `ARRAY(
-  WITH RECURSIVE subtree(id, depth) AS (
-    SELECT id, 0 FROM category WHERE id = :subtreeRootId
-    UNION ALL
-    SELECT c.id, subtree.depth + 1 FROM category c JOIN subtree ON c.parent_id = subtree.id
-    WHERE subtree.depth < ${WALK_LIMIT}
-  )
-  SELECT id FROM subtree)`;
-
-/**
  * Every category with the names of its path from the root down to itself (a text[]), in one
  * walk from the roots: a relation to join products against (`category_paths(id, names)`), so a
  * whole catalog's paths cost one recursive query, not one per product.
@@ -303,12 +289,19 @@ export class CategoriesRepository extends RequestScopedRepository<Category> {
       FROM category c WHERE c.id = ${column})`;
   }
 
-  /** SQL matching `column` against the subtree of `rootId`, to embed in a query builder. */
+  /**
+   * SQL matching a category path column (`product.category_path`) against the subtree of
+   * `rootId`, to embed in a query builder: GIN-indexed containment, whose size the planner
+   * estimates from the column's statistics.
+   */
   subtreeCondition(
-    column: string,
+    pathColumn: string,
     rootId: string,
   ): { sql: string; parameters: Record<string, string> } {
-    return { sql: `${column} = ANY(${SUBTREE_IDS})`, parameters: { subtreeRootId: rootId } };
+    return {
+      sql: `${pathColumn} @> ARRAY[:subtreeRootId::bigint]`,
+      parameters: { subtreeRootId: rootId },
+    };
   }
 
   /** Rows (id, top_id) of the subtree of `rootId`, each with `rootId` as top_id. */

@@ -210,9 +210,9 @@ export class CategoriesService {
     return this.categories.summaryOf(column);
   }
 
-  /** A SQL condition matching `column` against the ids of a category's subtree, in one walk. */
-  subtreeCondition(column: string, rootId: string) {
-    return this.categories.subtreeCondition(column, rootId);
+  /** A SQL condition matching a category path column against a category's subtree. */
+  subtreeCondition(pathColumn: string, rootId: string) {
+    return this.categories.subtreeCondition(pathColumn, rootId);
   }
 
   /** Rows (id, top_id) of the subtree of `rootId`, to embed in another statement. */

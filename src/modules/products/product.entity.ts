@@ -16,6 +16,10 @@ export const CATEGORY_FOREIGN_KEY = 'product_category_id_fkey';
 
 @Entity('product')
 @Check('product_price_non_negative', '"price" >= 0')
+@Check(
+  'product_category_path_ends_at_category',
+  '"category_path"[cardinality("category_path")] IS NOT DISTINCT FROM "category_id"',
+)
 /** The lowest and highest active price of a category, for its report (see ReportsRepository). */
 @Index('product_active_category_id_price_idx', ['categoryId', 'price'], { where: '"is_active"' })
 export class Product {
@@ -49,6 +53,21 @@ export class Product {
   @Index('product_category_id_idx')
   @Column({ name: 'category_id', type: 'bigint', nullable: true })
   categoryId!: string | null;
+
+  /**
+   * The path of the product's category (ids from the root down to it; empty when unlinked), kept
+   * by triggers (see the AddProductCategoryPath migration); GIN-indexed, for searches by subtree.
+   */
+  @Index('product_category_path_idx', { synchronize: false })
+  @Column({
+    name: 'category_path',
+    type: 'bigint',
+    array: true,
+    select: false,
+    insert: false,
+    update: false,
+  })
+  categoryPath!: string[];
 
   @ManyToOne(() => Category, { onDelete: 'SET NULL', nullable: true })
   @JoinColumn({ name: 'category_id', foreignKeyConstraintName: CATEGORY_FOREIGN_KEY })

@@ -20,7 +20,7 @@ export interface SearchCriteria {
   minPrice?: string;
   maxPrice?: string;
   includeInactive: boolean;
-  /** Matches product.category_id against the subtree of the category asked for. */
+  /** Matches product.category_path against the subtree of the category asked for. */
   subtree?: SqlCondition;
   sort: SortKey;
   limit: number;

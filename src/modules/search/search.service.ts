@@ -28,7 +28,7 @@ export function toCriteria(
     subtree:
       query.category_id === undefined
         ? undefined
-        : categories.subtreeCondition('p.category_id', String(query.category_id)),
+        : categories.subtreeCondition('p.category_path', String(query.category_id)),
     sort: query.sort,
     limit: query.limit,
     offset: query.offset,
