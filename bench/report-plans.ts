@@ -50,10 +50,20 @@ async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'report-plans-'));
   const embedded = await startEmbeddedPostgres(dataDir, await freePort());
   const dataSource = await new DataSource(
-    dataSourceOptions({ url: embedded.url, poolSize: 2, runMigrations: true }),
+    dataSourceOptions({
+      url: embedded.url,
+      poolSize: 2,
+      runMigrations: true,
+      // The bulk seed runs for longer than any request may.
+      queryTimeoutMs: 600_000,
+    }),
   ).initialize();
   try {
-    for (const statement of SEED) await dataSource.query(statement);
+    const seeder = dataSource.createQueryRunner();
+    // A bulk load, not a request: no statement timeout.
+    await seeder.query('SET statement_timeout = 0');
+    for (const statement of SEED) await seeder.query(statement);
+    await seeder.release();
     // What the service's fold does within a second of the writes.
     await new ReportsRepository(dataSource.getRepository(Product)).fold();
     await dataSource.query('VACUUM ANALYZE');

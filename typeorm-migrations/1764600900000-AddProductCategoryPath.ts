@@ -28,8 +28,10 @@ export class AddProductCategoryPath1764600900000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE FUNCTION set_product_category_path() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        NEW.category_path := coalesce(
-          (SELECT path FROM category WHERE id = NEW.category_id FOR SHARE), '{}');
+        -- An unknown category gets a path that passes the check, for the foreign key to refuse.
+        NEW.category_path := CASE WHEN NEW.category_id IS NULL THEN '{}' ELSE coalesce(
+          (SELECT path FROM category WHERE id = NEW.category_id FOR SHARE), ARRAY[NEW.category_id])
+          END;
         RETURN NEW;
       END $$`);
     await queryRunner.query(`

@@ -38,6 +38,11 @@ export class CatalogVersion {
     this.changeKey = `catalog-service:${dataSource.driver.database}:change`;
   }
 
+  /** How many writes this instance has acknowledged so far. */
+  get writes(): number {
+    return this.generation;
+  }
+
   /** The version a read is tagged with: the replica's own when the request reads from one. */
   async current(): Promise<string> {
     return currentRequestContext()?.replica?.version ?? (await this.onPrimary()).version;

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { CategoryBody, createCategory, createProduct } from '../factories/catalog.factory';
 import { createCustomer } from '../factories/commerce.factory';
 import { setStock } from '../factories/inventory.factory';
-import { ReportsRepository } from '../../src/modules/reports/reports.repository';
+import { FOLD_LOCK_KEY, ReportsRepository } from '../../src/modules/reports/reports.repository';
 import { createTestApp, TestApp } from '../utils/test-app';
 
 const ROUNDS = 30;
@@ -69,6 +69,13 @@ describe('Category figures kept by the writes (e2e)', () => {
   });
   afterAll(() => t.close());
 
+  const pendingDeltas = () =>
+    sql
+      .query<Array<{ pending: number }>>(
+        'SELECT count(*)::int AS pending FROM category_figures_delta',
+      )
+      .then(([row]) => row.pending);
+
   const keptAndComputed = () =>
     sql.query<
       Array<{
@@ -94,27 +101,55 @@ describe('Category figures kept by the writes (e2e)', () => {
       if (stock > 0) await setStock(t.http, product.id, stock);
     }
     await reports.fold();
-    const cheapest = await createProduct(t.http, { price: '0.10', category_id: child.id });
-    await api().patch(`/api/v1/products/${cheapest.id}`).send({ is_active: false }).expect(200);
-    const [{ pending }] = await sql.query<Array<{ pending: number }>>(
-      'SELECT count(*)::int AS pending FROM category_figures_delta',
-    );
-    expect(pending).toBeGreaterThan(0);
-
-    const before = await api().get(`/api/v1/categories/${root.id}/report`).expect(200);
-    expect(before.body).toMatchObject({
-      products: 4,
-      active_products: 3,
-      min_price: '0.99',
-      max_price: '300.00',
-      stock_units: 6,
-      stock_value: '650.00',
-    });
-    expect(await reports.fold()).toBe(pending);
+    // No fold (the background one included) runs while another session holds its lock.
+    const holder = sql.createQueryRunner();
+    await holder.query('SELECT pg_advisory_lock($1)', [FOLD_LOCK_KEY]);
+    let before: request.Response;
+    try {
+      const cheapest = await createProduct(t.http, { price: '0.10', category_id: child.id });
+      await api().patch(`/api/v1/products/${cheapest.id}`).send({ is_active: false }).expect(200);
+      expect(await pendingDeltas()).toBeGreaterThan(0);
+      before = await api().get(`/api/v1/categories/${root.id}/report`).expect(200);
+      expect(before.body).toMatchObject({
+        products: 4,
+        active_products: 3,
+        min_price: '0.99',
+        max_price: '300.00',
+        stock_units: 6,
+        stock_value: '650.00',
+      });
+      expect(await reports.fold()).toBe(0);
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock($1)', [FOLD_LOCK_KEY]);
+      await holder.release();
+    }
+    await reports.fold();
+    expect(await pendingDeltas()).toBe(0);
     const after = await api().get(`/api/v1/categories/${root.id}/report`).expect(200);
     expect(after.body).toEqual(before.body);
     expect(after.headers.etag).toBe(before.headers.etag);
-    expect(await reports.fold()).toBe(0);
+  });
+
+  it('should fold the deltas of a write in the background within seconds', async () => {
+    const category = await createCategory(t.http);
+    await createProduct(t.http, { price: '4.00', category_id: category.id });
+    const pending = () =>
+      sql
+        .query<Array<{ pending: number }>>(
+          'SELECT count(*)::int AS pending FROM category_figures_delta WHERE category_id = $1',
+          [category.id],
+        )
+        .then(([row]) => row.pending);
+    const deadline = Date.now() + 5000;
+    while ((await pending()) > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await pending()).toBe(0);
+    const [figures] = await sql.query<Array<{ products: string; min_price: string }>>(
+      'SELECT products, min_price FROM category_figures WHERE category_id = $1',
+      [category.id],
+    );
+    expect(figures).toEqual({ products: '1', min_price: '4.00' });
   });
 
   it('should keep every category path equal to its walk from the root, and every product path that of its category, while moves, creates, relinks and deletes race', async () => {

@@ -62,32 +62,36 @@ export const CATEGORY_PATHS = `
     WHERE category_paths.depth < ${WALK_LIMIT}
   )`;
 
-/**
+/*
  * Categories with the subtree each belongs to, for reports that aggregate a subtree per row: rows
- * (id, top_id), one per category of every subtree of the `tops` (a SELECT of ids), top_id the id
- * of its top (a top is its own). Found by the categories' paths (GIN-indexed, kept from parent_id
- * by triggers), one index scan per top, however deep the subtrees, so a page of reports is one
- * statement that never walks the tree.
+ * (id, top_id), one per category of the subtrees, top_id the id of the subtree's top (a top is
+ * its own). Found by the categories' paths (ids from the root, kept from parent_id by triggers),
+ * so a page of reports is one statement that never walks the tree.
  */
-const subtreesOf = (tops: string) => `(
-  SELECT c.id, top.id AS top_id
-  FROM (${tops}) top
-  JOIN category c ON c.path @> ARRAY[top.id])`;
 
-/** The subtree of `:subtreeRootId` alone, every row with that category as its top. */
-const ONE_SUBTREE = subtreesOf('SELECT id FROM category WHERE id = :subtreeRootId');
+/** The subtree of `:subtreeRootId` alone (GIN-indexed containment), every row with it as top. */
+const ONE_SUBTREE = `(
+  SELECT id, :subtreeRootId::bigint AS top_id FROM category
+  WHERE path @> ARRAY[:subtreeRootId::bigint])`;
 
 /**
- * A page of the direct children of a category (of the roots, for the root variant), ordered by id,
- * each the top of its whole subtree: `:childrenAfterId` (keyset; 0 from the start),
- * `:childrenLimit`, `:childrenOffset` and, for a parent, `:childrenParentId` are bound.
+ * The subtrees of a page of the direct children of a category (of the roots, for the root
+ * variant), ordered by id: a category belongs to the child at position `depth + 1` of its path,
+ * `depth` being the parent's path length (0 for the roots). `:childrenAfterId` (keyset; 0 from
+ * the start), `:childrenLimit`, `:childrenOffset` and, for a parent, `:childrenParentId` are bound.
  */
-const childSubtrees = (children: string) =>
-  subtreesOf(`SELECT id FROM category
-    WHERE ${children} AND id > :childrenAfterId
-    ORDER BY id LIMIT :childrenLimit OFFSET :childrenOffset`);
-const CHILD_SUBTREES = childSubtrees('parent_id = :childrenParentId');
-const ROOT_SUBTREES = childSubtrees('parent_id IS NULL');
+const childSubtrees = (children: string, depth: string, within: string) => `(
+  SELECT c.id, c.path[${depth} + 1] AS top_id FROM category c
+  WHERE ${within} c.path[${depth} + 1] = ANY(ARRAY(
+    SELECT id FROM category WHERE ${children} AND id > :childrenAfterId
+    ORDER BY id LIMIT :childrenLimit OFFSET :childrenOffset)))`;
+const CHILD_SUBTREES = childSubtrees(
+  'parent_id = :childrenParentId',
+  '(SELECT cardinality(path) FROM category WHERE id = :childrenParentId)',
+  'c.path @> ARRAY[:childrenParentId::bigint] AND',
+);
+// All the categories: one scan, no index, with the roots' subtrees covering the whole tree.
+const ROOT_SUBTREES = childSubtrees('parent_id IS NULL', '0', '');
 
 /** A SQL fragment to embed in another statement, with its named parameters. */
 export interface SqlFragment {

@@ -104,7 +104,7 @@ const reportsOf = (nodes: string) => `
   FROM by_top s JOIN category top ON top.id = s.top_id`;
 
 /** Key of the transaction-scoped advisory lock that lets one fold of the deltas run at a time. */
-const FOLD_LOCK_KEY = 7_203_318_452;
+export const FOLD_LOCK_KEY = 7_203_318_452;
 
 /**
  * Moves every pending delta into `category_figures`, in one statement: the deltas it deletes are
