@@ -165,9 +165,11 @@ export class HttpClient {
     body?: unknown,
     headers: Record<string, string> = {},
     timeoutMs = 30_000,
+    retry = true,
   ): Promise<HttpResponse> {
     const url = new URL(path, this.baseUrl);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const idempotent = method === 'GET' || method === 'HEAD';
     return new Promise((resolve, reject) => {
       const outgoing = httpRequest(
         url,
@@ -198,7 +200,14 @@ export class HttpClient {
         },
       );
       outgoing.on('timeout', () => outgoing.destroy(new Error(`${method} ${path} timed out`)));
-      outgoing.on('error', reject);
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        // The server closes a keep-alive socket idle for its keepAliveTimeout (Node's 5 s), and
+        // may do so just as it is reused, e.g. for a /metrics read right after a 5 s run: a read
+        // is sent again, on a fresh socket, as Node's documentation advises.
+        if (outgoing.reusedSocket && error.code === 'ECONNRESET' && idempotent && retry) {
+          resolve(this.request(method, path, body, headers, timeoutMs, false));
+        } else reject(error);
+      });
       outgoing.end(payload);
     });
   }
@@ -252,14 +261,26 @@ export function percentile(sorted: Float64Array | number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
 }
 
-/** Sums the samples of a Prometheus metric (all label sets) in a text exposition. */
-export function sumMetric(text: string, name: string): number | undefined {
+/**
+ * Sums the samples of a Prometheus metric in a text exposition: of all label sets, or of those
+ * with every one of `labels`.
+ */
+export function sumMetric(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   let sum = 0;
   let found = false;
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;
     const rest = line.slice(name.length);
     if (rest[0] !== ' ' && rest[0] !== '{') continue;
+    if (wanted.length > 0) {
+      const labelText = rest[0] === '{' ? rest.slice(1, rest.lastIndexOf('}')) : '';
+      if (!wanted.every((label) => labelText.split(',').includes(label))) continue;
+    }
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
     if (Number.isFinite(value)) {
       sum += value;

@@ -205,11 +205,15 @@ export function runLoad(
   });
 }
 
-/** Sends `count` requests of `program` one after the other (each step in turn). */
+/**
+ * Sends `count` requests of `program` one after the other (each step in turn), awaiting
+ * `beforeEach` (if given) before each.
+ */
 export async function runSequential(
   client: HttpClient,
   program: Program,
   count: number,
+  beforeEach?: (step: Step) => Promise<void>,
 ): Promise<{ statuses: Record<string, number>; last?: HttpResponse }> {
   const statuses: Record<string, number> = {};
   let context: Context = {};
@@ -218,6 +222,7 @@ export async function runSequential(
     const index = i % program.steps.length;
     if (index === 0) context = {};
     const step = program.steps[index];
+    await beforeEach?.(step);
     const request = requestOf(step, context);
     const body = request.body === undefined ? undefined : (JSON.parse(request.body) as unknown);
     last = await client.request(request.method, request.path, body, request.headers ?? {});

@@ -2,7 +2,7 @@
  * The benchmark's outputs: a console table, bench/results/latest.json, latest.md and a p95
  * latency chart (latency.svg), plus the issue 6 targets evaluated from the numbers.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { LoadResult } from './load';
@@ -15,7 +15,37 @@ export const TARGET_LABELS: Record<TargetName, string> = {
   'floor-naive': 'floor: straightforward SQL',
 };
 
-export type Run = LoadResult & { peakRssBytes?: number };
+export type Run = LoadResult & {
+  peakRssBytes?: number;
+  /** The service's result-cache reads during the run (lists and searches). */
+  resultCache?: { hits: number; misses: number };
+};
+
+/** A run at a high connection count, with the service's event-loop delay over it. */
+export interface ConnectionCheck {
+  connections: number;
+  seconds: number;
+  /** `ulimit -n` of the benchmark, which the service inherits. */
+  openFilesLimit?: number;
+  /** Connections refused by a full accept queue during the run (machine-wide TcpExt counter). */
+  listenOverflows?: number;
+  result?: Run;
+  /**
+   * prom-client's nodejs_eventloop_lag_*_seconds after the run (its histogram is reset by the
+   * scrape before it): timer intervals of 10 ms, so an idle loop reads about 10 ms.
+   */
+  eventLoop?: { p50Ms: number; p99Ms: number; maxMs: number; meanMs: number };
+  error?: string;
+}
+
+/** The latest `npm run bench:transfer` (results/transfer.json), not re-run by `npm run bench`. */
+export interface TransferSummary {
+  date: string;
+  command: string;
+  rows: number;
+  steps: Array<{ name: string; seconds: number; rowsPerSecond: number }>;
+  targets: Array<{ name: string; met: boolean | null; detail: string }>;
+}
 
 export interface ScenarioReport {
   id: string;
@@ -28,6 +58,8 @@ export interface ScenarioReport {
   /** Why a floor could not run it. */
   floorUnsupported?: Partial<Record<TargetName, string>>;
   sqlPerRequest: Partial<Record<TargetName, number | null>>;
+  /** Statements per request by request kind, for programs of several kinds. */
+  sqlByKind?: Partial<Record<TargetName, Record<string, number>>>;
   sqlMax?: number;
   sqlExact?: boolean;
   /** Runs by connection count, then by target. */
@@ -78,7 +110,9 @@ export interface BenchReport {
     retries: number;
   };
   scenarios: ScenarioReport[];
-  connections500?: { seconds: number; result?: Run; error?: string };
+  connections500?: ConnectionCheck;
+  connections1000?: ConnectionCheck;
+  transfer?: TransferSummary;
   rss: { serviceHighWaterMarkBytes?: number; servicePeakDuringScenariosBytes: number };
   verification: Verification[];
   targets: Target6[];
@@ -211,14 +245,17 @@ export function evaluateTargets(report: Omit<BenchReport, 'targets'>): Target6[]
     }
   }
 
-  {
-    const run = report.connections500?.result;
+  for (const [count, check] of [
+    ['500', report.connections500],
+    ['1,000', report.connections1000],
+  ] as const) {
+    const run = check?.result;
     targets.push({
-      name: '500 concurrent connections: zero errors',
+      name: `${count} concurrent connections: zero errors`,
       met: run ? run.errors === 0 : false,
       detail: run
         ? `${run.errors} errors (${run.timeouts} timeouts, ${run.socketErrors} connection errors) in ${run.requests} requests, p99 ${ms(run.latency.p99)} ms`
-        : (report.connections500?.error ?? 'not run'),
+        : (check?.error ?? 'not run'),
     });
   }
 
@@ -234,7 +271,11 @@ export function evaluateTargets(report: Omit<BenchReport, 'targets'>): Target6[]
         return ok;
       },
     );
-    targets.push({ name: 'SQL statements: get 1, search ≤ 2', met, detail: details.join('; ') });
+    targets.push({
+      name: 'SQL statements: get 1, search ≤ 2, a page with every include ≤ 3',
+      met,
+      detail: details.join('; '),
+    });
   }
 
   {
@@ -307,6 +348,9 @@ export function consoleTable(report: BenchReport): string {
       );
     }
   }
+  for (const check of [report.connections500, report.connections1000]) {
+    if (check) lines.push('', connectionCheckText(check).replace(/\*\*/g, ''));
+  }
   lines.push('', 'Targets of issue 6:');
   for (const target of report.targets) {
     lines.push(`  [${metText(target.met)}] ${target.name}: ${target.detail}`);
@@ -317,6 +361,59 @@ export function consoleTable(report: BenchReport): string {
 const sqlText = (value: number | null | undefined) =>
   value === undefined || value === null ? '—' : value.toFixed(2);
 const metText = (met: boolean | null) => (met === null ? 'n/a' : met ? 'met' : 'MISSED');
+
+/** Per request, with the figure of each request kind when the program has several. */
+const sqlWithKinds = (scenario: ScenarioReport, target: TargetName = 'service') => {
+  const kinds = scenario.sqlByKind?.[target];
+  const text = sqlText(scenario.sqlPerRequest[target]);
+  if (!kinds) return text;
+  return `${text} (${Object.entries(kinds)
+    .map(([kind, value]) => `${kind} ${value.toFixed(2)}`)
+    .join(' · ')})`;
+};
+
+function connectionCheckText(check: ConnectionCheck): string {
+  const head = `${check.connections.toLocaleString('en')} concurrent connections (get by id), ${check.seconds} s`;
+  const run = check.result;
+  if (!run) return `${head}: not run: ${check.error ?? 'skipped'}.`;
+  const lag = check.eventLoop;
+  return (
+    `${head}: ${run.requests} requests, ${num(run.rps)} req/s, p50 ${ms(run.latency.p50)} / p95 ${ms(run.latency.p95)} / ` +
+    `p99 ${ms(run.latency.p99)} ms, **${run.errors} errors** (${run.timeouts} timeouts, ${run.socketErrors} connection errors, ` +
+    `statuses ${JSON.stringify(run.statuses)}). Service event-loop delay over the run: ` +
+    (lag
+      ? `p50 ${ms(lag.p50Ms)} / p99 ${ms(lag.p99Ms)} / max ${ms(lag.maxMs)} ms (mean ${ms(lag.meanMs)}; 10 ms timer intervals, so an idle loop reads about 10)`
+      : 'not read') +
+    (check.listenOverflows === undefined
+      ? ''
+      : `. Accept-queue overflows (SYNs the client had to resend): ${check.listenOverflows}`) +
+    (check.openFilesLimit === undefined ? '.' : `. ulimit -n ${check.openFilesLimit}.`)
+  );
+}
+
+/** The latest transfer results in `directory`, if `npm run bench:transfer` wrote them. */
+export function readTransfer(directory: string): TransferSummary | undefined {
+  const file = join(directory, 'transfer.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as TransferSummary & {
+      settings?: { rows?: number };
+    };
+    return {
+      date: data.date,
+      command: data.command,
+      rows: data.settings?.rows ?? 0,
+      steps: data.steps.map(({ name, seconds, rowsPerSecond }) => ({
+        name,
+        seconds,
+        rowsPerSecond,
+      })),
+      targets: data.targets,
+    };
+  } catch {
+    return undefined;
+  }
+}
 
 // ---------------------------------------------------------------- markdown
 
@@ -388,25 +485,28 @@ export function markdown(report: BenchReport): string {
       }
       out.push(
         `| ${scenario.label} | ${num(service?.rps)} | ${ms(service?.latency.p50)} | ${ms(service?.latency.p95)} | ` +
-          `${ms(service?.latency.p99)} | ${num(service?.errors)} | ${sqlText(scenario.sqlPerRequest.service)} | ` +
+          `${ms(service?.latency.p99)} | ${num(service?.errors)} | ${sqlWithKinds(scenario)} | ` +
           `${ratioText(ratio(service, runs['floor-sql']))} | ${ratioText(ratio(service, runs['floor-naive']))} | ` +
           `${floor('floor-sql')} | ${floor('floor-naive')} | ${mib(service?.peakRssBytes)} |`,
       );
     }
+    const cached = report.scenarios.flatMap((scenario) => {
+      const reads = scenario.runs[connections]?.service?.resultCache;
+      const total = reads ? reads.hits + reads.misses : 0;
+      return reads && total > 0
+        ? [`${scenario.label} ${((100 * reads.hits) / total).toFixed(0)}%`]
+        : [];
+    });
+    if (cached.length > 0) {
+      notes.push(`- Service result-cache hits (of its cached reads): ${cached.join('; ')}`);
+    }
     if (notes.length > 0) out.push('', ...notes);
   }
-  const c500 = report.connections500;
-  out.push('', '## 500 concurrent connections (get by id)', '');
-  if (c500?.result) {
-    const run = c500.result;
-    out.push(
-      `${c500.seconds} s: ${run.requests} requests, ${num(run.rps)} req/s, p50 ${ms(run.latency.p50)} / p95 ${ms(run.latency.p95)} / ` +
-        `p99 ${ms(run.latency.p99)} ms, **${run.errors} errors** (${run.timeouts} timeouts, ${run.socketErrors} connection errors, ` +
-        `statuses ${JSON.stringify(run.statuses)}).`,
-    );
-  } else {
-    out.push(`Not run: ${c500?.error ?? 'skipped'}.`);
+  out.push('', '## 500 and 1,000 concurrent connections', '');
+  for (const check of [report.connections500, report.connections1000]) {
+    if (check) out.push(`- ${connectionCheckText(check)}`);
   }
+  if (!report.connections500 && !report.connections1000) out.push('Not run.');
   out.push(
     '',
     '## SQL statements per request',
@@ -415,10 +515,29 @@ export function markdown(report: BenchReport): string {
     '|---|---:|---:|---:|',
   );
   for (const scenario of report.scenarios) {
-    const sql = scenario.sqlPerRequest;
     out.push(
-      `| ${scenario.label} | ${sqlText(sql.service)} | ${sqlText(sql['floor-sql'])} | ${sqlText(sql['floor-naive'])} |`,
+      `| ${scenario.label} | ${sqlWithKinds(scenario)} | ${sqlWithKinds(scenario, 'floor-sql')} | ${sqlWithKinds(scenario, 'floor-naive')} |`,
     );
+  }
+  out.push('', '## Bulk import and export', '');
+  const transfer = report.transfer;
+  if (transfer) {
+    out.push(
+      `Not re-run by this benchmark: the latest \`${transfer.command}\` (${transfer.date}, ${transfer.rows.toLocaleString('en')} rows), ` +
+        'from [transfer.json](transfer.json); details in [transfer.md](transfer.md).',
+      '',
+      '| step | seconds | rows/s |',
+      '|---|---:|---:|',
+      ...transfer.steps.map(
+        (step) => `| ${step.name} | ${step.seconds.toFixed(2)} | ${num(step.rowsPerSecond)} |`,
+      ),
+      '',
+      ...transfer.targets.map(
+        (target) => `- **${metText(target.met)}** — ${target.name}. ${escapeCell(target.detail)}`,
+      ),
+    );
+  } else {
+    out.push('No results/transfer.json yet: `npm run bench:transfer` measures them.');
   }
   out.push('', '## Targets of issue 6', '');
   for (const target of report.targets) {

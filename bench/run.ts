@@ -7,10 +7,12 @@
  *   BENCH_PRODUCTS (100000), BENCH_CATEGORIES (5000), BENCH_DURATION seconds per run (10),
  *   BENCH_WARMUP seconds before each run (1), BENCH_CONNECTIONS ("16,64"), BENCH_SEED (42),
  *   BENCH_SEED_CONCURRENCY (32), BENCH_SQL_SAMPLES requests per SQL count (40),
- *   BENCH_C500_SECONDS (5; 0 skips), BENCH_POOL_SIZE (DB_POOL_SIZE or 10),
+ *   BENCH_C500_SECONDS (5; 0 skips), BENCH_C1000_SECONDS (5; 0 skips), BENCH_POOL_SIZE
+ *   (DB_POOL_SIZE or 10),
  *   BENCH_DATABASE_URL (a server to create a fresh database on, instead of embedded PostgreSQL),
  *   BENCH_ONLY (comma-separated scenario ids), BENCH_TIMEOUT total seconds (auto).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Cleanup,
@@ -37,10 +39,12 @@ import {
 } from './processes';
 import {
   BenchReport,
+  ConnectionCheck,
   consoleTable,
   evaluateTargets,
   Run,
   ScenarioReport,
+  readTransfer,
   TARGET_LABELS,
   Verification,
   writeReports,
@@ -60,6 +64,7 @@ interface Settings {
   seedConcurrency: number;
   sqlSamples: number;
   c500Seconds: number;
+  c1000Seconds: number;
   poolSize: number;
   databaseUrl?: string;
   only?: Set<string>;
@@ -73,12 +78,17 @@ function readSettings(): Settings {
   const warmup = envInt('BENCH_WARMUP', 1, 0);
   const connections = envList('BENCH_CONNECTIONS', [16, 64]);
   const c500Seconds = envInt('BENCH_C500_SECONDS', 5, 0);
+  const c1000Seconds = envInt('BENCH_C1000_SECONDS', 5, 0);
   const only = process.env.BENCH_ONLY?.trim()
     ? new Set(process.env.BENCH_ONLY.split(',').map((id) => id.trim()))
     : undefined;
   // Seeding at ~500/s, every run, plus a generous margin for start-up and the SQL counts.
   const estimate =
-    products / 300 + categories / 100 + 16 * 3 * connections.length * (duration + warmup + 2);
+    products / 300 +
+    categories / 100 +
+    18 * 3 * connections.length * (duration + warmup + 2) +
+    c500Seconds +
+    c1000Seconds;
   return {
     products,
     categories,
@@ -89,6 +99,7 @@ function readSettings(): Settings {
     seedConcurrency: envInt('BENCH_SEED_CONCURRENCY', 32, 1),
     sqlSamples: envInt('BENCH_SQL_SAMPLES', 40, 1),
     c500Seconds,
+    c1000Seconds,
     poolSize: envInt('BENCH_POOL_SIZE', envInt('DB_POOL_SIZE', 10, 1), 1),
     databaseUrl: process.env.BENCH_DATABASE_URL?.trim() || undefined,
     only,
@@ -218,16 +229,17 @@ async function main(): Promise<void> {
         if (report.unsupported) break;
         continue;
       }
-      report.sqlPerRequest[target.name] = await countStatements(
-        target,
-        program,
-        settings.sqlSamples,
-      );
+      const counted = await countStatements(target, program, settings.sqlSamples);
+      report.sqlPerRequest[target.name] = counted.perRequest;
+      if (counted.kinds) (report.sqlByKind ??= {})[target.name] = counted.kinds;
     }
     const sql = report.sqlPerRequest;
     if (!report.unsupported) {
+      const kinds = Object.entries(report.sqlByKind?.service ?? {})
+        .map(([kind, value]) => `${kind} ${fmt(value)}`)
+        .join(', ');
       log(
-        `  ${scenario.id}: service ${fmt(sql.service)}, floor-sql ${fmt(sql['floor-sql'])}, floor-naive ${fmt(sql['floor-naive'])} statements/request`,
+        `  ${scenario.id}: service ${fmt(sql.service)}${kinds ? ` (${kinds})` : ''}, floor-sql ${fmt(sql['floor-sql'])}, floor-naive ${fmt(sql['floor-naive'])} statements/request`,
       );
     }
   }
@@ -252,9 +264,18 @@ async function main(): Promise<void> {
             continue;
           }
           if (settings.warmup > 0) await runLoad(target.url, program, connections, settings.warmup);
+          const cacheBefore =
+            target.name === 'service' ? await resultCacheReads(serviceClient) : undefined;
           if (target.name === 'service') rss.takeWindowPeak();
           const result: Run = await runLoad(target.url, program, connections, settings.duration);
           if (target.name === 'service') result.peakRssBytes = rss.takeWindowPeak();
+          if (cacheBefore) {
+            const after = await resultCacheReads(serviceClient);
+            result.resultCache = {
+              hits: after.hits - cacheBefore.hits,
+              misses: after.misses - cacheBefore.misses,
+            };
+          }
           runs[target.name] = result;
           log(`  ${scenario.id.padEnd(15)} ${target.name.padEnd(12)} ${describe(result)}`);
           if (target.name === 'service' && result.errors > 0) {
@@ -275,22 +296,57 @@ async function main(): Promise<void> {
     else warn(`INVARIANT BROKEN ${scenario.id}: ${check.detail}`);
   }
 
-  // 7. 500 concurrent connections.
-  let connections500: BenchReport['connections500'];
+  // 7. 500, then 1,000 concurrent connections on get by id, with the service's event-loop delay.
   const getById = scenarios.find((scenario) => scenario.id === 'get_by_id');
-  if (settings.c500Seconds > 0 && getById) {
-    log(`500 concurrent connections on get by id for ${settings.c500Seconds} s`);
+  /** The service's event-loop delay since the previous scrape of its /metrics. */
+  const eventLoopDelay = async (): Promise<ConnectionCheck['eventLoop']> => {
+    const text = (await serviceClient.request('GET', '/metrics')).body;
+    const ms = (name: string) => {
+      const seconds = sumMetric(text, `nodejs_eventloop_lag_${name}_seconds`);
+      return seconds === undefined ? NaN : seconds * 1000;
+    };
+    const lag = { p50Ms: ms('p50'), p99Ms: ms('p99'), maxMs: ms('max'), meanMs: ms('mean') };
+    return Object.values(lag).some(Number.isNaN) ? undefined : lag;
+  };
+  const connectionCheck = async (
+    count: number,
+    seconds: number,
+  ): Promise<ConnectionCheck | undefined> => {
+    if (seconds <= 0 || !getById) return undefined;
+    log(`${count} concurrent connections on get by id for ${seconds} s`);
+    const openFiles = openFilesLimit();
+    // The service inherits this process's limit; each side holds one descriptor per connection.
+    if (openFiles !== undefined && openFiles < count + 256) {
+      warn(`ulimit -n is ${openFiles}: too few descriptors for ${count} connections`);
+    }
+    const check: ConnectionCheck = { connections: count, seconds, openFilesLimit: openFiles };
     try {
       const program = (await getById.prepare(targets[0])) as Program;
-      const result = await runLoad(service.url, program, 500, settings.c500Seconds);
-      connections500 = { seconds: settings.c500Seconds, result };
-      log(`  ${describe(result)}`);
-      if (result.errors > 0) warn(`500 connections: ${result.errors} errors`);
+      // prom-client resets its event-loop delay histogram at every scrape: this one starts it.
+      await eventLoopDelay();
+      const overflowsBefore = listenOverflows();
+      check.result = await runLoad(service.url, program, count, seconds);
+      check.eventLoop = await eventLoopDelay();
+      const overflowsAfter = listenOverflows();
+      if (overflowsBefore !== undefined && overflowsAfter !== undefined) {
+        check.listenOverflows = overflowsAfter - overflowsBefore;
+      }
+      const lag = check.eventLoop;
+      log(
+        `  ${describe(check.result)}` +
+          (lag
+            ? `  event-loop delay p99 ${lag.p99Ms.toFixed(0)} max ${lag.maxMs.toFixed(0)} ms`
+            : ''),
+      );
+      if (check.result.errors > 0) warn(`${count} connections: ${check.result.errors} errors`);
     } catch (error) {
-      connections500 = { seconds: settings.c500Seconds, error: String(error) };
-      warn(`500 connections failed: ${String(error)}`);
+      check.error = String(error);
+      warn(`${count} connections failed: ${String(error)}`);
     }
-  }
+    return check;
+  };
+  const connections500 = await connectionCheck(500, settings.c500Seconds);
+  const connections1000 = await connectionCheck(1000, settings.c1000Seconds);
 
   // 8. Stop everything, then report.
   const highWaterMark = rss.highWaterMark();
@@ -353,6 +409,8 @@ async function main(): Promise<void> {
     },
     scenarios: [...reports.values()],
     connections500,
+    connections1000,
+    transfer: readTransfer(RESULTS),
     rss: {
       serviceHighWaterMarkBytes: highWaterMark,
       servicePeakDuringScenariosBytes: peakDuringScenarios,
@@ -416,17 +474,88 @@ function describe(result: LoadResult): string {
   );
 }
 
+/**
+ * Statements per request over sequential requests, and per request kind when the program has
+ * several (e.g. a write, then the uncached report it forces): the count is read before every
+ * request then.
+ */
 async function countStatements(
   target: Target,
   program: Program,
   samples: number,
-): Promise<number | null> {
+): Promise<{ perRequest: number | null; kinds?: Record<string, number> }> {
   const count = Math.max(1, Math.round(samples / program.steps.length)) * program.steps.length;
+  const perKind = new Set(program.steps.map((step) => step.kind)).size > 1;
+  const byKind = new Map<string, { statements: number; requests: number }>();
+  let known = true;
+  let previous: { kind: string; statements: number } | undefined;
+  const mark = async (kind?: string) => {
+    const statements = await target.statements();
+    if (statements === undefined) known = false;
+    else if (previous) {
+      const entry = byKind.get(previous.kind) ?? { statements: 0, requests: 0 };
+      entry.statements += statements - previous.statements;
+      entry.requests++;
+      byKind.set(previous.kind, entry);
+    }
+    previous = kind === undefined || statements === undefined ? undefined : { kind, statements };
+  };
   const before = await target.statements();
-  await runSequential(target.client, program, count);
+  await runSequential(
+    target.client,
+    program,
+    count,
+    perKind ? (step) => mark(step.kind) : undefined,
+  );
+  if (perKind) await mark();
   const after = await target.statements();
-  if (before === undefined || after === undefined) return null;
-  return (after - before) / count;
+  if (before === undefined || after === undefined) return { perRequest: null };
+  return {
+    perRequest: (after - before) / count,
+    ...(perKind &&
+      known && {
+        kinds: Object.fromEntries(
+          [...byKind].map(([kind, entry]) => [kind, entry.statements / entry.requests]),
+        ),
+      }),
+  };
+}
+
+/** The service's result-cache reads so far, by outcome. */
+async function resultCacheReads(client: HttpClient): Promise<{ hits: number; misses: number }> {
+  const text = (await client.request('GET', '/metrics')).body;
+  const reads = (outcome: string) =>
+    sumMetric(text, 'catalog_result_cache_total', { outcome }) ?? 0;
+  return { hits: reads('hit'), misses: reads('miss') };
+}
+
+/**
+ * Connections the kernel's accept queues refused so far (TcpExt ListenOverflows of this network
+ * namespace): a listener's queue holds its listen() backlog (Node's default 511), and a refused
+ * SYN is only retried by the client a second or more later.
+ */
+function listenOverflows(): number | undefined {
+  try {
+    const [names, values] = readFileSync('/proc/net/netstat', 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('TcpExt:'))
+      .map((line) => line.split(/\s+/));
+    const index = names.indexOf('ListenOverflows');
+    return index > 0 ? Number(values[index]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The soft limit of open files (`ulimit -n`) of this process, which the service inherits. */
+function openFilesLimit(): number | undefined {
+  try {
+    const line = /^Max open files\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    const value = Number(line?.[1]);
+    return Number.isFinite(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface Answer {

@@ -172,11 +172,89 @@ export function buildScenarios(facts: CatalogFacts, options: ScenarioOptions): S
     ),
     deepCursor(options.deepOffset),
     revalidation(search({ q: facts.commonWord })),
+    ...[20, 100].map((limit) => pageWithIncludes(facts, limit, options.seed)),
     ...reports(facts, options.runTag),
     writeMix(facts, options.runTag, random),
     hotOrders(facts, options.runTag, random),
   );
   return scenarios;
+}
+
+const EVERY_INCLUDE = 'category,inventory,rating,reviews';
+/** Offsets of the include pages stay this shallow: deep offsets are deep_offset's to measure. */
+const INCLUDE_MAX_OFFSET = 10_000;
+
+/**
+ * A product page of `limit` with every `include` (service only: the floors have no includes), at
+ * a random offset per request (not page-aligned), so that most requests miss the result cache
+ * and run their SQL: the page, then every include of the page in one statement (the contract
+ * allows 3 for a page of 100). The check compares a page's ids with the same page without
+ * includes, and the included fields' shapes.
+ */
+function pageWithIncludes(facts: CatalogFacts, limit: number, seed: number): Scenario {
+  // Its own sequence, so that adding it leaves the other scenarios' random requests as they were.
+  const random = new Random(seed + limit);
+  const offsets = Math.max(1, Math.min(facts.productIds.length - limit, INCLUDE_MAX_OFFSET) + 1);
+  const page = (offset: number, include = true) =>
+    `/api/v1/products?limit=${limit}&offset=${offset}${include ? `&include=${EVERY_INCLUDE}` : ''}`;
+  return {
+    id: `products_include_${limit}`,
+    label: `page of ${limit} with every include`,
+    group: 'read',
+    read: true,
+    serviceOnly: true,
+    sqlTarget: { max: 3 },
+    prepare: () =>
+      Promise.resolve({
+        steps: [{ kind: 'get', request: () => get(page(random.int(offsets))) }],
+      }),
+    check: async (target) => {
+      const offset = Math.floor(offsets / 2);
+      const [withIncludes, plain] = await Promise.all(
+        [page(offset), page(offset, false)].map((path) => target.client.request('GET', path)),
+      );
+      if (withIncludes.status !== 200 || plain.status !== 200) {
+        return {
+          ok: false,
+          detail: `GET ${page(offset)}: ${withIncludes.status}; without include: ${plain.status}`,
+        };
+      }
+      type Item = Record<string, unknown> & { id: unknown };
+      const items = (JSON.parse(withIncludes.body) as { items: Item[] }).items;
+      const ids = (JSON.parse(plain.body) as { items: Item[] }).items.map((item) => item.id);
+      const problems: string[] = [];
+      if (JSON.stringify(items.map((item) => item.id)) !== JSON.stringify(ids)) {
+        problems.push('ids differ from the page without include');
+      }
+      if (items.length !== Math.min(limit, facts.productIds.length - offset)) {
+        problems.push(`${items.length} items`);
+      }
+      const isObject = (value: unknown) => typeof value === 'object' && value !== null;
+      const malformed = items.filter(
+        (item) =>
+          !('category' in item && (item.category === null || isObject(item.category))) ||
+          !isObject(item.inventory) ||
+          !isObject(item.rating) ||
+          !Array.isArray(item.reviews) ||
+          item.reviews.length > 3,
+      );
+      if (malformed.length > 0) {
+        problems.push(
+          `${malformed.length} items without every included field, e.g. ${String(malformed[0].id)}`,
+        );
+      }
+      const reviewed = items.filter(
+        (item) => Array.isArray(item.reviews) && item.reviews.length > 0,
+      );
+      return {
+        ok: problems.length === 0,
+        detail:
+          problems.length === 0
+            ? `offset ${offset}: ${items.length} items, the ids of the page without include, every field included (${reviewed.length} with reviews)`
+            : `offset ${offset}: ${problems.join('; ')}`,
+      };
+    },
+  };
 }
 
 let bumpCounter = 0;
