@@ -8,6 +8,13 @@ import { APP_OPTIONS, configureApp } from './app.setup';
 import { ConfigError, validateConfig } from './config/configuration';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 
+/**
+ * Pending connections the kernel queues for us (capped by net.core.somaxconn): with Node's default
+ * of 511, a burst of 1,000 new connections had its excess SYNs dropped, retried a second or more
+ * later, and that was the tail of the 1,000-connection run.
+ */
+const LISTEN_BACKLOG = 4096;
+
 async function bootstrap(): Promise<void> {
   const config = validateConfig(process.env);
   let embedded: EmbeddedDatabase | undefined;
@@ -34,7 +41,9 @@ async function bootstrap(): Promise<void> {
       'Database',
     );
   }
-  await app.listen(config.PORT).catch(async (error: unknown) => {
+  // Nest hands its first argument to Node's server.listen, which also takes an options object.
+  const listenOptions = { port: config.PORT, backlog: LISTEN_BACKLOG };
+  await app.listen(listenOptions as unknown as number).catch(async (error: unknown) => {
     // embedded-postgres only signals its server at exit, without waiting: stop it here, so that
     // it does not outlive the process holding its port and data folder.
     await app.close().catch(() => undefined);
