@@ -191,9 +191,11 @@ function unalias(row: Record<string, unknown>): ProductRow {
 
 /**
  * Runs recorded read statements in parallel, as the service does, and assembles the envelope.
- * The statement with product columns gives the page's rows (up to limit + 1), and the total when
- * it carries a `total` column (count(*) OVER ()); a statement with only `total` (search) or `cnt`
- * (list) is a separate count, whose `category_exists` tells a missing category.
+ * The statement with product columns (aliased, or plain as the list's `t.total, p.*`) gives the
+ * page's rows (up to limit + 1; a row of nulls beside the total is an empty page), and the total
+ * when it carries a `total` column (count(*) OVER (), or NULL without one); a statement with only
+ * `total` (search) or `cnt` (list) is a separate count, whose `category_exists` tells a missing
+ * category.
  *
  * Recordings follow the service's path for a non-empty page (see service-sql.ts): statements the
  * service runs only after an empty page (a category check, a count past the end) are not replayed.
@@ -209,10 +211,12 @@ async function runRecorded(recorded: Recorded) {
   for (const result of results) {
     const columns = result.fields.map((field) => field.name);
     const first = result.rows[0];
-    if (columns.some((column) => column.endsWith('_title'))) {
+    if (columns.some((column) => column === 'title' || column.endsWith('_title'))) {
       if (rows) throw new Error('service-sql floor: more than one page statement');
-      rows = result.rows.map(unalias);
-      if (columns.includes('total')) total = first ? Number(first.total) : 0;
+      rows = result.rows.map(unalias).filter((row) => row.id !== null);
+      if (columns.includes('total')) {
+        total = !first ? 0 : first.total === null ? null : Number(first.total);
+      }
     } else if (first && ('total' in first || 'cnt' in first)) {
       total = Number(first.total ?? first.cnt);
       if (first.category_exists === false) throw new HttpError(404, 'no such category');
