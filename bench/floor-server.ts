@@ -6,6 +6,8 @@
  *   FLOOR_MODE=service-sql      runs the statements the service's own code builds (service-sql.ts)
  *   FLOOR_MODE=straightforward  runs the naive SQL of issue 6: recursive CTE IN-ed, ILIKE,
  *                               ORDER BY id LIMIT/OFFSET, and a separate count(*)
+ *   FLOOR_MODE=nest             the service-sql reads behind a bare NestJS + Express app instead
+ *                               of node:http (nest-floor.ts); reads only
  *
  * Env: FLOOR_PORT, FLOOR_DATABASE_URL, FLOOR_POOL_SIZE. GET /__stats answers the number of SQL
  * statements sent so far.
@@ -13,19 +15,23 @@
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { DatabaseError, Pool, QueryResult, QueryResultRow } from 'pg';
 import { SESSION_OPTIONS } from '../src/database/data-source-options';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { startNestFloor } from './nest-floor';
 import { InvalidQuery, Recorded, ServiceSql, Statement } from './service-sql';
 
-type Mode = 'service-sql' | 'straightforward';
+type Mode = 'service-sql' | 'straightforward' | 'nest';
 const mode = process.env.FLOOR_MODE as Mode;
-if (mode !== 'service-sql' && mode !== 'straightforward') {
-  throw new Error('FLOOR_MODE must be service-sql or straightforward');
+if (mode !== 'service-sql' && mode !== 'straightforward' && mode !== 'nest') {
+  throw new Error('FLOOR_MODE must be service-sql, straightforward or nest');
 }
+/** Whether it runs the service's own SQL (service-sql, and nest). */
+const serviceSqlMode = mode !== 'straightforward';
 const port = Number(process.env.FLOOR_PORT ?? 0);
 const pool = new Pool({
   connectionString: process.env.FLOOR_DATABASE_URL,
   max: Number(process.env.FLOOR_POOL_SIZE ?? 10),
   // The service's own SQL runs with the service's own session settings.
-  ...(mode === 'service-sql' && { options: SESSION_OPTIONS }),
+  ...(serviceSqlMode && { options: SESSION_OPTIONS }),
 });
 let statements = 0;
 
@@ -185,9 +191,11 @@ function unalias(row: Record<string, unknown>): ProductRow {
 
 /**
  * Runs recorded read statements in parallel, as the service does, and assembles the envelope.
- * The statement with product columns gives the page's rows (up to limit + 1), and the total when
- * it carries a `total` column (count(*) OVER ()); a statement with only `total` (search) or `cnt`
- * (list) is a separate count, whose `category_exists` tells a missing category.
+ * The statement with product columns (aliased, or plain as the list's `t.total, p.*`) gives the
+ * page's rows (up to limit + 1; a row of nulls beside the total is an empty page), and the total
+ * when it carries a `total` column (count(*) OVER (), or NULL without one); a statement with only
+ * `total` (search) or `cnt` (list) is a separate count, whose `category_exists` tells a missing
+ * category.
  *
  * Recordings follow the service's path for a non-empty page (see service-sql.ts): statements the
  * service runs only after an empty page (a category check, a count past the end) are not replayed.
@@ -203,10 +211,12 @@ async function runRecorded(recorded: Recorded) {
   for (const result of results) {
     const columns = result.fields.map((field) => field.name);
     const first = result.rows[0];
-    if (columns.some((column) => column.endsWith('_title'))) {
+    if (columns.some((column) => column === 'title' || column.endsWith('_title'))) {
       if (rows) throw new Error('service-sql floor: more than one page statement');
-      rows = result.rows.map(unalias);
-      if (columns.includes('total')) total = first ? Number(first.total) : 0;
+      rows = result.rows.map(unalias).filter((row) => row.id !== null);
+      if (columns.includes('total')) {
+        total = !first ? 0 : first.total === null ? null : Number(first.total);
+      }
     } else if (first && ('total' in first || 'cnt' in first)) {
       total = Number(first.total ?? first.cnt);
       if (first.category_exists === false) throw new HttpError(404, 'no such category');
@@ -340,7 +350,7 @@ const straightforwardReads = {
   },
 };
 
-const reads = mode === 'service-sql' ? serviceSqlReads : straightforwardReads;
+const reads = serviceSqlMode ? serviceSqlReads : straightforwardReads;
 
 // ---------------------------------------------------------------- category reports
 
@@ -496,7 +506,7 @@ const straightforwardReports = {
   },
 };
 
-const reports = mode === 'service-sql' ? serviceSqlReports : straightforwardReports;
+const reports = serviceSqlMode ? serviceSqlReports : straightforwardReports;
 
 // ---------------------------------------------------------------- writes (both floors)
 
@@ -618,9 +628,33 @@ const server = createServer((request, response) => {
 });
 server.keepAliveTimeout = 65_000;
 
+let nestApp: NestExpressApplication | undefined;
+
+/** The same service-SQL reads, ids checked as handle() checks them, for the Nest controller. */
+const startNest = async () => {
+  nestApp = await startNestFloor(
+    {
+      search: (params, key) => serviceSqlReads.search(params, key),
+      list: (params, key) => serviceSqlReads.list(params, key),
+      get: (id) => serviceSqlReads.get(positiveId(id)),
+      report: (id) => serviceSqlReports.report(positiveId(id)),
+      reports: (params, key) => serviceSqlReports.list(params, key),
+      stats: () => ({ statements, mode }),
+      refusal: (error) =>
+        error instanceof HttpError ? { status: error.status, detail: error.message } : undefined,
+    },
+    port,
+  );
+};
+
 async function main(): Promise<void> {
-  if (mode === 'service-sql') await serviceSql.prepare();
+  if (serviceSqlMode) await serviceSql.prepare();
   await pool.query('SELECT 1');
+  if (mode === 'nest') {
+    await startNest();
+    process.stdout.write(`floor ${mode} listening on 127.0.0.1:${port}\n`);
+    return;
+  }
   server.listen(port, '127.0.0.1', () => {
     process.stdout.write(`floor ${mode} listening on 127.0.0.1:${port}\n`);
   });
@@ -629,10 +663,14 @@ async function main(): Promise<void> {
 const shutdown = () => {
   server.close();
   server.closeAllConnections();
-  pool.end().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
+  // Idle keep-alive sockets would hold Nest's close up: nothing is in flight by now.
+  nestApp?.getHttpServer().closeAllConnections();
+  (nestApp ? nestApp.close() : Promise.resolve())
+    .then(() => pool.end())
+    .then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
 };
 process.once('SIGTERM', shutdown);
 process.once('SIGINT', shutdown);

@@ -1,6 +1,6 @@
 /**
  * The processes under test: the production build of the service (on embedded PostgreSQL in a
- * fresh temporary folder, or on a fresh database of BENCH_DATABASE_URL's server) and the two
+ * fresh temporary folder, or on a fresh database of BENCH_DATABASE_URL's server) and the three
  * floor servers. Every process started here is stopped by the returned handles.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -142,7 +142,7 @@ export interface FloorHandle {
   stop(): Promise<number | null>;
 }
 
-export type FloorMode = 'service-sql' | 'straightforward';
+export type FloorMode = 'service-sql' | 'straightforward' | 'nest';
 
 export async function startFloor(
   mode: FloorMode,

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: starts the production build on a fresh database, seeds a realistic catalog
  * through the HTTP write path, drives every scenario with autocannon against the service and
- * two floors, checks that all three answer the same, and writes bench/results/.
+ * three floors (the bare NestJS one: reads only), checks that all answer the same, and writes
+ * bench/results/.
  *
  * Settings (environment):
  *   BENCH_PRODUCTS (100000), BENCH_CATEGORIES (5000), BENCH_DURATION seconds per run (10),
@@ -30,6 +31,7 @@ import {
 import { LoadResult, Program, runLoad, runSequential, StepRequest } from './load';
 import {
   FloorHandle,
+  FloorMode,
   readLog,
   ROOT,
   RssSampler,
@@ -53,6 +55,12 @@ import { buildScenarios, isUnsupported, Scenario, Target, TargetName } from './s
 import { seedDatabase } from './seed';
 
 const RESULTS = join(ROOT, 'bench', 'results');
+
+const FLOOR_TARGETS: Record<FloorMode, TargetName> = {
+  'service-sql': 'floor-sql',
+  straightforward: 'floor-naive',
+  nest: 'floor-nest',
+};
 
 interface Settings {
   products: number;
@@ -82,11 +90,12 @@ function readSettings(): Settings {
   const only = process.env.BENCH_ONLY?.trim()
     ? new Set(process.env.BENCH_ONLY.split(',').map((id) => id.trim()))
     : undefined;
-  // Seeding at ~500/s, every run, plus a generous margin for start-up and the SQL counts.
+  // Seeding at ~500/s, every run (of up to 4 targets), plus a generous margin for start-up and
+  // the SQL counts.
   const estimate =
     products / 300 +
     categories / 100 +
-    18 * 3 * connections.length * (duration + warmup + 2) +
+    18 * 4 * connections.length * (duration + warmup + 2) +
     c500Seconds +
     c1000Seconds;
   return {
@@ -150,7 +159,7 @@ async function main(): Promise<void> {
 
   // 3. The floors, on the same database.
   const floors: FloorHandle[] = [];
-  for (const mode of ['service-sql', 'straightforward'] as const) {
+  for (const mode of ['service-sql', 'straightforward', 'nest'] as const) {
     log(`starting floor ${mode}`);
     const floor = await startFloor(mode, service.databaseUrl, settings.poolSize);
     floors.push(floor);
@@ -172,7 +181,7 @@ async function main(): Promise<void> {
       },
     },
     ...floors.map((floor, index): Target => {
-      const name: TargetName = floor.mode === 'service-sql' ? 'floor-sql' : 'floor-naive';
+      const name = FLOOR_TARGETS[floor.mode];
       return {
         name,
         label: TARGET_LABELS[name],
@@ -208,11 +217,16 @@ async function main(): Promise<void> {
       },
     ]),
   );
+  // The bare NestJS floor has read routes only.
   const targetsOf = (scenario: Scenario) =>
-    targets.filter((target) => !scenario.serviceOnly || target.name === 'service');
+    targets.filter(
+      (target) =>
+        (!scenario.serviceOnly || target.name === 'service') &&
+        (scenario.read || target.name !== 'floor-nest'),
+    );
 
   // 4. Same answers from every target.
-  log('verifying that the service and both floors answer the same');
+  log('verifying that the service and the floors answer the same');
   const verification = await verify(scenarios, targets);
   for (const check of verification) {
     if (check.ok) log(`  ok ${check.scenario}: ${check.detail}`);
@@ -239,7 +253,7 @@ async function main(): Promise<void> {
         .map(([kind, value]) => `${kind} ${fmt(value)}`)
         .join(', ');
       log(
-        `  ${scenario.id}: service ${fmt(sql.service)}${kinds ? ` (${kinds})` : ''}, floor-sql ${fmt(sql['floor-sql'])}, floor-naive ${fmt(sql['floor-naive'])} statements/request`,
+        `  ${scenario.id}: service ${fmt(sql.service)}${kinds ? ` (${kinds})` : ''}, floor-sql ${fmt(sql['floor-sql'])}, floor-naive ${fmt(sql['floor-naive'])}, floor-nest ${fmt(sql['floor-nest'])} statements/request`,
       );
     }
   }

@@ -6,7 +6,7 @@ import { HttpClient, Random, sleep } from './common';
 import { Context, Program, StepRequest } from './load';
 import { CatalogFacts } from './seed';
 
-export type TargetName = 'service' | 'floor-sql' | 'floor-naive';
+export type TargetName = 'service' | 'floor-sql' | 'floor-naive' | 'floor-nest';
 
 export interface Target {
   name: TargetName;
