@@ -20,13 +20,6 @@ const CONTRIBUTIONS = {
   product_sales: { units_sold: 'sign * units_sold', revenue: 'sign * revenue' },
 } as const;
 
-/** The products of an update whose category, price or active flag changed, with their new values. */
-const RECOUNTED = `(
-  SELECT n.id, n.category_id, n.price, n.is_active
-  FROM new_product n JOIN old_product o ON o.id = n.id
-  WHERE (n.category_id, n.price, n.is_active) IS DISTINCT FROM (o.category_id, o.price, o.is_active)
-)`;
-
 const EVENTS = [
   ['insert', 'INSERT', 'NEW TABLE AS new_rows'],
   ['update', 'UPDATE', 'NEW TABLE AS new_rows OLD TABLE AS old_rows'],
@@ -168,26 +161,27 @@ export class CreateCategoryFigures1764600700000 implements MigrationInterface {
         SELECT id, category_id, price, is_active FROM inserted_product;
         RETURN NULL;
       END $$`);
-    // The summary rows' locks are taken in one order everywhere (inventory, rating, sales), as an
-    // order takes its stock before it counts its sales.
+    // A row trigger, only for the rows whose copied values changed (most product updates change
+    // none). The summary rows' locks are taken in one order everywhere (inventory, rating, sales),
+    // as an order takes its stock before it counts its sales.
     await queryRunner.query(`
-      CREATE FUNCTION recount_changed_products() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION recount_changed_product() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        UPDATE inventory i SET counted_category_id = c.category_id, counted_price = c.price,
-          counted_active = c.is_active
-        FROM ${RECOUNTED} c WHERE i.product_id = c.id;
-        UPDATE product_rating r SET counted_category_id = c.category_id
-        FROM ${RECOUNTED} c
-        WHERE r.product_id = c.id AND r.counted_category_id IS DISTINCT FROM c.category_id;
-        UPDATE product_sales s SET counted_category_id = c.category_id
-        FROM ${RECOUNTED} c
-        WHERE s.product_id = c.id AND s.counted_category_id IS DISTINCT FROM c.category_id;
+        UPDATE inventory SET counted_category_id = NEW.category_id, counted_price = NEW.price,
+          counted_active = NEW.is_active
+        WHERE product_id = NEW.id;
+        IF NEW.category_id IS DISTINCT FROM OLD.category_id THEN
+          UPDATE product_rating SET counted_category_id = NEW.category_id WHERE product_id = NEW.id;
+          UPDATE product_sales SET counted_category_id = NEW.category_id WHERE product_id = NEW.id;
+        END IF;
         RETURN NULL;
       END $$`);
     await queryRunner.query(`
       CREATE TRIGGER "product_recounts_category_figures"
-      AFTER UPDATE ON "product" REFERENCING NEW TABLE AS new_product OLD TABLE AS old_product
-      FOR EACH STATEMENT EXECUTE FUNCTION recount_changed_products()`);
+      AFTER UPDATE OF "category_id", "price", "is_active" ON "product" FOR EACH ROW
+      WHEN ((OLD.category_id, OLD.price, OLD.is_active)
+        IS DISTINCT FROM (NEW.category_id, NEW.price, NEW.is_active))
+      EXECUTE FUNCTION recount_changed_product()`);
 
     await queryRunner.query(`
       INSERT INTO "category_figures" ("category_id", ${SUMS}, "min_price", "max_price")
@@ -220,7 +214,7 @@ export class CreateCategoryFigures1764600700000 implements MigrationInterface {
     await queryRunner.query(`DROP TRIGGER "category_creates_category_figures" ON "category"`);
     await queryRunner.query(`DROP FUNCTION create_category_figures()`);
     await queryRunner.query(`DROP TRIGGER "product_recounts_category_figures" ON "product"`);
-    await queryRunner.query(`DROP FUNCTION recount_changed_products()`);
+    await queryRunner.query(`DROP FUNCTION recount_changed_product()`);
     await queryRunner.query(`
       CREATE OR REPLACE FUNCTION create_inventory() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
