@@ -15,6 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import {
   Cleanup,
   commandLine,
@@ -292,6 +293,7 @@ async function main(): Promise<void> {
           }
           runs[target.name] = result;
           log(`  ${scenario.id.padEnd(15)} ${target.name.padEnd(12)} ${describe(result)}`);
+          await settleDatabase(service.databaseUrl);
           if (target.name === 'service' && result.errors > 0) {
             warn(
               `${scenario.id}: ${result.errors} errors from the service: ${JSON.stringify(result.statuses)}`,
@@ -681,3 +683,27 @@ async function verify(scenarios: Scenario[], targets: Target[]): Promise<Verific
 }
 
 runScript('benchmark', cleanup, main);
+
+/**
+ * Waits (up to the statement timeout and a little more) until no other statement runs on the
+ * database: a run whose requests timed out leaves their statements running (the straightforward
+ * floor's per-root report takes seconds each), and they would load the next scenario's run.
+ */
+async function settleDatabase(databaseUrl: string): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const { rows } = await client.query<{ active: number }>(
+        `SELECT count(*)::int AS active FROM pg_stat_activity
+         WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,
+      );
+      if (rows[0].active === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    warn('statements of the last run were still running after 15 s');
+  } finally {
+    await client.end();
+  }
+}
