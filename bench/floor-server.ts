@@ -15,6 +15,7 @@
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { DatabaseError, Pool, QueryResult, QueryResultRow } from 'pg';
 import { SESSION_OPTIONS } from '../src/database/data-source-options';
+import type { ReportRow } from '../src/modules/reports/reports.repository';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { startNestFloor } from './nest-floor';
 import { InvalidQuery, Recorded, ServiceSql, Statement } from './service-sql';
@@ -353,24 +354,6 @@ const straightforwardReads = {
 const reads = serviceSqlMode ? serviceSqlReads : straightforwardReads;
 
 // ---------------------------------------------------------------- category reports
-
-/** A report row as both floors select it (the service's column names and text figures). */
-interface ReportRow {
-  category_id: string;
-  name: string;
-  categories: number;
-  products: string;
-  active_products: string;
-  min_price: string | null;
-  max_price: string | null;
-  average_price: string | null;
-  stock_units: string;
-  stock_value: string;
-  units_sold: string;
-  revenue: string;
-  rating_average: string | null;
-  review_count: string;
-}
 
 /** The service's CategoryReport JSON. */
 const toReportJson = (row: ReportRow) => ({

@@ -1,8 +1,23 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The figures a category's own products add to its reports (CategoryReport, without min and max). */
-const SUMS = `products, active_products, price_sum, stock_units, stock_value, review_count,
-  rating_sum, units_sold, revenue`;
+const FIGURES = [
+  'products',
+  'active_products',
+  'price_sum',
+  'stock_units',
+  'stock_value',
+  'review_count',
+  'rating_sum',
+  'units_sold',
+  'revenue',
+];
+const MONEY = ['price_sum', 'stock_value', 'revenue'];
+const SUMS = FIGURES.join(', ');
+const ZEROS = FIGURES.map(() => '0').join(', ');
+const SUM_COLUMNS = FIGURES.map(
+  (column) => `"${column}" ${MONEY.includes(column) ? 'numeric' : 'bigint'} NOT NULL`,
+).join(', ');
 
 /**
  * What each summary row adds to its counted category, as `sign` (1 for a row's new image, -1 for
@@ -38,8 +53,9 @@ const EVENTS = [
  *   two are ordered and each delta is exact; a first review or sale reads its category from the
  *   inventory row under a share lock, which a product update's exclusive lock waits for.
  * - Deltas are only ever appended (no hot row, no lock between orders); the service folds them
- *   into `category_figures` (one row per category, made with it) now and then (ReportsRepository.compact), and a report adds the ones
- *   still pending: base plus pending is exact in every snapshot.
+ *   into `category_figures` (one row per category, made with it) now and then
+ *   (ReportsRepository.fold), and a report adds the ones still pending: base plus pending is
+ *   exact in every snapshot.
  * - Minimum and maximum prices cannot be taken apart by deltas: the fold stores them as of its
  *   snapshot, and a report reads them from the products for the categories with pending deltas.
  */
@@ -63,16 +79,10 @@ export class CreateCategoryFigures1764600700000 implements MigrationInterface {
         FROM "product" p WHERE p.id = s.product_id`);
     }
 
-    const sumColumns = (type: (column: string) => string) =>
-      SUMS.split(',')
-        .map((column) => `"${column.trim()}" ${type(column.trim())} NOT NULL`)
-        .join(', ');
-    const sumType = (column: string) =>
-      ['price_sum', 'stock_value', 'revenue'].includes(column) ? 'numeric' : 'bigint';
     await queryRunner.query(`
       CREATE TABLE "category_figures" (
         "category_id" bigint NOT NULL,
-        ${sumColumns(sumType)},
+        ${SUM_COLUMNS},
         "min_price" numeric(12,2),
         "max_price" numeric(12,2),
         CONSTRAINT "category_figures_pkey" PRIMARY KEY ("category_id"),
@@ -88,7 +98,7 @@ export class CreateCategoryFigures1764600700000 implements MigrationInterface {
       CREATE TABLE "category_figures_delta" (
         "id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
         "category_id" bigint NOT NULL,
-        ${sumColumns(sumType)},
+        ${SUM_COLUMNS},
         CONSTRAINT "category_figures_delta_pkey" PRIMARY KEY ("id")
       )`);
 
@@ -98,7 +108,7 @@ export class CreateCategoryFigures1764600700000 implements MigrationInterface {
       CREATE FUNCTION create_category_figures() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         INSERT INTO category_figures (category_id, ${SUMS})
-        SELECT id, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM inserted_category;
+        SELECT id, ${ZEROS} FROM inserted_category;
         RETURN NULL;
       END $$`);
     await queryRunner.query(`
@@ -107,8 +117,8 @@ export class CreateCategoryFigures1764600700000 implements MigrationInterface {
       FOR EACH STATEMENT EXECUTE FUNCTION create_category_figures()`);
 
     for (const [table, contribution] of Object.entries(CONTRIBUTIONS)) {
-      const figures = SUMS.split(',').map((column) => {
-        const expression = (contribution as Record<string, string>)[column.trim()];
+      const figures = FIGURES.map((column) => {
+        const expression = (contribution as Record<string, string>)[column];
         return expression ? `sum(${expression})` : '0';
       });
       // The trigger's row images: transition tables are visible to EXECUTE.
@@ -128,7 +138,7 @@ export class CreateCategoryFigures1764600700000 implements MigrationInterface {
               WHERE counted_category_id IS NOT NULL
               GROUP BY counted_category_id
             ) delta (category_id, ${SUMS})
-            WHERE (${SUMS}) IS DISTINCT FROM (0, 0, 0, 0, 0, 0, 0, 0, 0)';
+            WHERE (${SUMS}) IS DISTINCT FROM (${ZEROS})';
           RETURN NULL;
         END $$`);
       for (const [name, event, images] of EVENTS) {

@@ -11,7 +11,7 @@ import { Category } from '../categories/category.entity';
 
 /**
  * What a category's own products add to the reports of its subtrees: the figures of
- * CategoryReport before the rollup. Written by triggers (as deltas) and by ReportsRepository.compact
+ * CategoryReport before the rollup. Written by triggers (as deltas) and by ReportsRepository.fold
  * only; see the CreateCategoryFigures migration.
  */
 abstract class Figures {

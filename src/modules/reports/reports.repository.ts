@@ -23,7 +23,8 @@ export interface CategoryReport {
   reviewCount: number;
 }
 
-interface ReportRow {
+/** A report row as the report statements select it: text figures, exact. */
+export interface ReportRow {
   category_id: string;
   name: string;
   categories: number;
@@ -62,6 +63,13 @@ const SUMS = [
   'revenue',
 ];
 
+/** The select list of SUMS summed per group of deltas, each under its own name. */
+const SUMMED = SUMS.map((sum) => `sum(${sum}) AS ${sum}`).join(', ');
+
+/** The lowest or highest price of category `categoryId`'s active products, by index. */
+const activePrice = (bound: 'min' | 'max', categoryId: string) =>
+  `(SELECT ${bound}(price) FROM product WHERE category_id = ${categoryId} AND is_active)`;
+
 /**
  * The reports of every subtree of `nodes` (rows id, top_id: see CategoriesRepository), one
  * row per top_id, ordered by it, in one statement, from the figures of each category's own
@@ -74,16 +82,16 @@ const SUMS = [
  */
 const reportsOf = (nodes: string) => `
   WITH pending AS (
-    SELECT category_id, ${SUMS.map((sum) => `sum(${sum}) AS ${sum}`).join(', ')}
+    SELECT category_id, ${SUMMED}
     FROM category_figures_delta GROUP BY category_id
   ),
   by_top AS (
     SELECT n.top_id, count(*)::int AS categories,
       ${SUMS.map((sum) => `sum(f.${sum}) + coalesce(sum(d.${sum}), 0) AS ${sum}`).join(',\n      ')},
-      min(CASE WHEN d.category_id IS NULL THEN f.min_price
-        ELSE (SELECT min(price) FROM product WHERE category_id = n.id AND is_active) END) AS min_price,
-      max(CASE WHEN d.category_id IS NULL THEN f.max_price
-        ELSE (SELECT max(price) FROM product WHERE category_id = n.id AND is_active) END) AS max_price
+      min(CASE WHEN d.category_id IS NULL THEN f.min_price ELSE ${activePrice('min', 'n.id')} END)
+        AS min_price,
+      max(CASE WHEN d.category_id IS NULL THEN f.max_price ELSE ${activePrice('max', 'n.id')} END)
+        AS max_price
     FROM ${nodes} n
     JOIN category_figures f ON f.category_id = n.id
     LEFT JOIN pending d ON d.category_id = n.id
@@ -120,14 +128,14 @@ const FOLD = `
     RETURNING category_id, ${SUMS.join(', ')}
   ),
   summed AS (
-    SELECT category_id, ${SUMS.map((sum) => `sum(${sum}) AS ${sum}`).join(', ')}
+    SELECT category_id, ${SUMMED}
     FROM moved GROUP BY category_id
   ),
   folded AS (
     UPDATE category_figures f SET
       ${SUMS.map((sum) => `${sum} = f.${sum} + s.${sum}`).join(',\n      ')},
-      min_price = (SELECT min(price) FROM product WHERE category_id = s.category_id AND is_active),
-      max_price = (SELECT max(price) FROM product WHERE category_id = s.category_id AND is_active)
+      min_price = ${activePrice('min', 's.category_id')},
+      max_price = ${activePrice('max', 's.category_id')}
     FROM summed s WHERE f.category_id = s.category_id
   )
   SELECT count(*)::int AS deltas FROM moved`;
