@@ -210,6 +210,39 @@ describe('Category figures kept by the writes (e2e)', () => {
     expect(unlike).toEqual([]);
   });
 
+  it('should give a product created in a category being moved the path the move gives it', async () => {
+    const from = await createCategory(t.http);
+    const to = await createCategory(t.http);
+    const moving = await createCategory(t.http, undefined, from.id);
+    const move = sql.createQueryRunner();
+    await move.startTransaction();
+    let created: number;
+    try {
+      await move.query('UPDATE category SET parent_id = $1 WHERE id = $2', [to.id, moving.id]);
+      const answer = createProduct(t.http, { category_id: moving.id });
+      // Either the insert waits for the move's row lock, or it has answered already.
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const [{ waits }] = await sql.query<Array<{ waits: number }>>(
+          `SELECT count(*)::int AS waits FROM pg_stat_activity
+           WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (waits > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await move.commitTransaction();
+      created = (await answer).id;
+    } finally {
+      await move.release();
+    }
+    const [row] = await sql.query<Array<{ path: string; expected: string }>>(
+      `SELECT p.category_path::text AS path, c.path::text AS expected
+       FROM product p JOIN category c ON c.id = p.category_id WHERE p.id = $1`,
+      [created],
+    );
+    expect(row.path).toBe(`{${to.id},${moving.id}}`);
+    expect(row.path).toBe(row.expected);
+  });
+
   /**
    * A write to a product's summaries that arrives while a move of the product is not committed
    * yet: it must wait for the move (and be counted under the new category), or the move for it.
