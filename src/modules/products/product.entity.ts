@@ -22,6 +22,8 @@ export const CATEGORY_FOREIGN_KEY = 'product_category_id_fkey';
 )
 /** The lowest and highest active price of a category, for its report (see ReportsRepository). */
 @Index('product_active_category_id_price_idx', ['categoryId', 'price'], { where: '"is_active"' })
+/** A search's price range over active products: its exact total index-only, sort=price ordered. */
+@Index('product_active_price_id_idx', ['price', 'id'], { where: '"is_active"' })
 export class Product {
   @PrimaryGeneratedColumn('identity', {
     type: 'bigint',
