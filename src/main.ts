@@ -19,7 +19,15 @@ async function bootstrap(): Promise<void> {
   const config = validateConfig(process.env);
   let embedded: EmbeddedDatabase | undefined;
   if (!config.DATABASE_URL) {
-    embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT);
+    embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT).catch(
+      (error: unknown) => {
+        throw (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+          ? new ConfigError(
+              `EMBEDDED_PG_PORT ${config.EMBEDDED_PG_PORT} is already in use: stop what holds it, or set EMBEDDED_PG_PORT to a free port`,
+            )
+          : error;
+      },
+    );
   }
   const databaseUrl = config.DATABASE_URL ?? embedded!.url;
 

@@ -24,6 +24,8 @@ export async function startEmbeddedPostgres(
   log: (message: string) => void = () => undefined,
 ): Promise<EmbeddedDatabase> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
+  // The last lines of the server's log: when it exits before it is ready, they say why.
+  const recent: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -35,16 +37,39 @@ export async function startEmbeddedPostgres(
     // A UTF-8 locale that exists on every Linux, so lower() and ILIKE fold every script.
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8', '--lc-messages=C'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: (message) => log(String(message).trim()),
+    onLog: (message) => {
+      const text = String(message).trim();
+      recent.push(...text.split('\n'));
+      recent.splice(0, recent.length - 20);
+      log(text);
+    },
     onError: (message) => log(String(message).trim()),
   });
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  // start() rejects with nothing when the server exits before it is ready.
+  await server.start().catch((error: unknown) => {
+    throw error instanceof Error ? error : startFailure(recent);
+  });
 
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
   const adminUrl = `${base}/postgres`;
   await createDatabaseIfMissing(adminUrl, EMBEDDED_DATABASE);
   return { url: `${base}/${EMBEDDED_DATABASE}`, adminUrl, stop: () => server.stop() };
+}
+
+/** A log line begins with the time and the process id: `2026-01-01 10:00:00.000 UTC [42] FATAL:  …`. */
+const LOG_PREFIX = /^.*?\[\d+\] /;
+
+/** The server's own reasons from its last log lines; a taken port gets Node's code EADDRINUSE. */
+function startFailure(lines: string[]): NodeJS.ErrnoException {
+  const reasons = lines
+    .map((line) => line.replace(LOG_PREFIX, ''))
+    .filter((line) => /^(FATAL|PANIC|HINT):/.test(line));
+  const error: NodeJS.ErrnoException = new Error(
+    `PostgreSQL did not start: ${reasons.join(' ') || 'no reason in its log'}`,
+  );
+  if (lines.some((line) => line.includes('Address already in use'))) error.code = 'EADDRINUSE';
+  return error;
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;

@@ -163,22 +163,28 @@ describe('Service process on the embedded database (e2e)', () => {
     }
   });
 
+  /** Runs a service that should fail to start: its exit code and its stdout and stderr together. */
+  async function runToExit(port: number): Promise<{ code: number | null; output: string }> {
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', 'src/main.ts'],
+      { env: serviceEnv(port), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    running.add(child);
+    child.once('exit', () => running.delete(child));
+    let output = '';
+    for (const stream of [child.stdout, child.stderr])
+      stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const [code] = (await once(child, 'close')) as [number | null];
+    return { code, output };
+  }
+
   it('should exit non-zero with one line naming PORT, and stop the embedded PostgreSQL, when the port is taken', async () => {
     const occupant = createServer();
     await new Promise<void>((resolve) => occupant.listen(0, resolve));
     const { port } = occupant.address() as AddressInfo;
     try {
-      const child = spawn(
-        process.execPath,
-        ['-r', 'ts-node/register/transpile-only', 'src/main.ts'],
-        { env: serviceEnv(port), stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      running.add(child);
-      child.once('exit', () => running.delete(child));
-      let output = '';
-      for (const stream of [child.stdout, child.stderr])
-        stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const [code] = (await once(child, 'close')) as [number | null];
+      const { code, output } = await runToExit(port);
 
       expect(code).not.toBe(0);
       expect(output.trim().split('\n')).toEqual([`PORT ${port} is already in use`]);
@@ -192,6 +198,23 @@ describe('Service process on the embedded database (e2e)', () => {
         socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code));
       });
       expect(refused).toBe('ECONNREFUSED');
+      expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
+    } finally {
+      occupant.close();
+    }
+  });
+
+  it('should exit non-zero with one line naming EMBEDDED_PG_PORT when the embedded PostgreSQL port is taken', async () => {
+    // What a PostgreSQL left running by an earlier start, on another data folder, looks like.
+    const occupant = createServer();
+    await new Promise<void>((resolve) => occupant.listen(embeddedPort, '127.0.0.1', resolve));
+    try {
+      const { code, output } = await runToExit(await freePort());
+
+      expect(code).not.toBe(0);
+      expect(output.trim().split('\n')).toEqual([
+        `EMBEDDED_PG_PORT ${embeddedPort} is already in use: stop what holds it, or set EMBEDDED_PG_PORT to a free port`,
+      ]);
       expect(existsSync(join(dataDir, 'postmaster.pid'))).toBe(false);
     } finally {
       occupant.close();
