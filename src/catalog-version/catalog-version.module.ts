@@ -5,7 +5,7 @@ import { SharedRedisModule } from '../redis/redis.module';
 import { CatalogVersionCounter } from './catalog-version.entity';
 import { CatalogVersionRepository } from './catalog-version.repository';
 import { CatalogVersion } from './catalog-version.service';
-import { CatalogWriteInterceptor } from './catalog-write.interceptor';
+import { CatalogVersionInterceptor } from './catalog-version.interceptor';
 import { ResultCache } from './result-cache.service';
 
 @Module({
@@ -14,7 +14,7 @@ import { ResultCache } from './result-cache.service';
     CatalogVersion,
     CatalogVersionRepository,
     ResultCache,
-    { provide: APP_INTERCEPTOR, useClass: CatalogWriteInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: CatalogVersionInterceptor },
   ],
   exports: [CatalogVersion, CatalogVersionRepository, ResultCache],
 })

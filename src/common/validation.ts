@@ -22,18 +22,29 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
  * ValidationPipe, refusing query parameters named after a member of Object.prototype too:
  * class-transformer skips those silently, so `?toString=1` would pass as no parameter at all.
  * (Bodies with such keys are refused right after parsing, by refusePrototypeKeys.)
+ * An empty query always validates the same way: once it has passed for a DTO class, the next
+ * ones are only transformed (a product page's plain GET spent a tenth of its time validating).
  */
 class CatalogValidationPipe extends ValidationPipe {
-  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'query' && value !== null && typeof value === 'object') {
-      const unknown = Object.keys(value).filter(isPrototypeKey);
-      if (unknown.length > 0) {
-        throw new ValidationFailedError(
-          unknown.map((field) => ({ field, message: `property ${field} should not exist` })),
-        );
-      }
+  readonly #validWhenEmpty = new WeakSet<object>();
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'query' || value === null || typeof value !== 'object') {
+      return super.transform(value, metadata) as Promise<unknown>;
     }
-    return super.transform(value, metadata) as Promise<unknown>;
+    const keys = Object.keys(value);
+    const unknown = keys.filter(isPrototypeKey);
+    if (unknown.length > 0) {
+      throw new ValidationFailedError(
+        unknown.map((field) => ({ field, message: `property ${field} should not exist` })),
+      );
+    }
+    const { metatype } = metadata;
+    if (keys.length > 0 || !metatype) return super.transform(value, metadata) as Promise<unknown>;
+    if (this.#validWhenEmpty.has(metatype)) return plainToInstance(metatype, {});
+    const dto = (await super.transform(value, metadata)) as unknown;
+    this.#validWhenEmpty.add(metatype);
+    return dto;
   }
 }
 

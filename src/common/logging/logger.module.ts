@@ -39,23 +39,20 @@ export function createLoggerModule({ level, pretty, destination }: LoggingOption
     customSuccessObject: completion,
     customErrorObject: (request, response, _error, line: object) =>
       completion(request, response, line),
+    // The serializers read the raw request and response: pino-http's wrapping would first copy
+    // every request into a standard object (headers included) for each request's child logger.
+    wrapSerializers: false,
     serializers: {
       // remote_address is the peer (behind a proxy, the proxy); client_address is req.ip,
       // which honours TRUST_PROXY.
-      req: (req: {
-        id: string;
-        method: string;
-        url: string;
-        remoteAddress?: string;
-        raw: Request;
-      }) => ({
+      req: (req: Request) => ({
         id: req.id,
         method: req.method,
-        url: req.url,
-        remote_address: req.remoteAddress,
-        client_address: req.raw.ip,
+        url: req.originalUrl,
+        remote_address: req.socket?.remoteAddress,
+        client_address: req.ip,
       }),
-      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      res: (res: ServerResponse) => ({ status: res.statusCode }),
     },
   };
   return LoggerModule.forRoot({
