@@ -2,6 +2,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createCategory, createProduct } from '../factories/catalog.factory';
 import { createTestApp, TestApp } from '../utils/test-app';
+import { requestStatementsInto } from '../utils/statements';
 
 describe('Conditional requests (e2e)', () => {
   let t: TestApp;
@@ -204,7 +205,7 @@ describe('Conditional requests (e2e)', () => {
 
         const statements: string[] = [];
         const dataSource = t.app.get(DataSource);
-        dataSource.subscribers.push({ afterQuery: (event) => void statements.push(event.query) });
+        dataSource.subscribers.push(requestStatementsInto(statements));
         const hitsBefore = await cacheHits();
         const again = await api().get(path).expect(200);
         dataSource.subscribers.pop();

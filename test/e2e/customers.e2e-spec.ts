@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { CustomerBody, createCustomer, uniqueEmail } from '../factories/commerce.factory';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { shown } from '../utils/test-names';
+import { requestStatementsInto } from '../utils/statements';
 
 describe('Customers (e2e)', () => {
   let t: TestApp;
@@ -244,7 +245,7 @@ describe('Customers (e2e)', () => {
       const dataSource = t.app.get(DataSource);
       const statements: string[] = [];
       await api().get('/api/v1/customers?limit=1').expect(200); // learns the catalog version
-      dataSource.subscribers.push({ afterQuery: (event) => void statements.push(event.query) });
+      dataSource.subscribers.push(requestStatementsInto(statements));
       try {
         const past = await api()
           .get(`/api/v1/customers?offset=${total + 5}`)

@@ -4,6 +4,7 @@ import { createCategory, createProduct, uniqueName } from '../factories/catalog.
 import { createReview } from '../factories/commerce.factory';
 import { setStock } from '../factories/inventory.factory';
 import { createTestApp, TestApp } from '../utils/test-app';
+import { requestStatementsInto } from '../utils/statements';
 
 /** Deactivation and `include` on every product read: get, list, batch and search. */
 describe('Product reads: is_active and include (e2e)', () => {
@@ -194,7 +195,7 @@ describe('Product reads: is_active and include (e2e)', () => {
       }
       const statements: string[] = [];
       const dataSource = t.app.get(DataSource);
-      dataSource.subscribers.push({ afterQuery: (event) => void statements.push(event.query) });
+      dataSource.subscribers.push(requestStatementsInto(statements));
       const page = await api()
         .get('/api/v1/products?limit=100&include=category,inventory,rating,reviews')
         .expect(200);

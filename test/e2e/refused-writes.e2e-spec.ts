@@ -2,6 +2,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createCategory, createProduct, uniqueSku } from '../factories/catalog.factory';
 import { createTestApp, TestApp } from '../utils/test-app';
+import { requestStatementsInto } from '../utils/statements';
 
 /** The milliseconds `send` took to answer, after checking its status. */
 async function timed(status: number, send: () => request.Test): Promise<number> {
@@ -84,7 +85,7 @@ describe('Refused writes (e2e)', () => {
 
       const statements: string[] = [];
       const dataSource = t.app.get(DataSource);
-      dataSource.subscribers.push({ afterQuery: (event) => void statements.push(event.query) });
+      dataSource.subscribers.push(requestStatementsInto(statements));
       await api().get('/api/v1/categories').set('If-None-Match', list.headers.etag).expect(304);
       dataSource.subscribers.pop();
       expect(statements).toEqual([]);

@@ -10,6 +10,7 @@ import {
 } from '../factories/commerce.factory';
 import { createTestApp, TestApp } from '../utils/test-app';
 import { shown } from '../utils/test-names';
+import { requestStatementsInto } from '../utils/statements';
 
 interface RatingBody {
   product_id: number;
@@ -451,7 +452,7 @@ describe('Reviews (e2e)', () => {
       const dataSource = t.app.get(DataSource);
       const statements: string[] = [];
       await api().get(`/api/v1/products/${product.id}/reviews?limit=1`).expect(200);
-      dataSource.subscribers.push({ afterQuery: (event) => void statements.push(event.query) });
+      dataSource.subscribers.push(requestStatementsInto(statements));
       try {
         const past = await api()
           .get(`/api/v1/products/${product.id}/reviews?offset=50`)

@@ -8,6 +8,7 @@ import {
 } from '../factories/catalog.factory';
 import { escapeLike } from '../../src/modules/search/search.repository';
 import { createTestApp, TestApp } from '../utils/test-app';
+import { requestStatementsInto } from '../utils/statements';
 
 describe('Search (e2e)', () => {
   let t: TestApp;
@@ -143,7 +144,7 @@ describe('Search (e2e)', () => {
     it('should answer exactly what ILIKE and the SKU alone match, in every script', async () => {
       const dataSource = t.app.get(DataSource);
       const statements: string[] = [];
-      dataSource.subscribers.push({ afterQuery: (event) => void statements.push(event.query) });
+      dataSource.subscribers.push(requestStatementsInto(statements));
       const needles = [
         '手机',
         '机 ',
@@ -461,7 +462,7 @@ describe('Search (e2e)', () => {
     it('should run one statement for a search, its total included, and one for a get', async () => {
       const statements: string[] = [];
       const dataSource = t.app.get(DataSource);
-      dataSource.subscribers.push({ afterQuery: (event) => void statements.push(event.query) });
+      dataSource.subscribers.push(requestStatementsInto(statements));
       const root = await createCategory(t.http);
       const product = await createProduct(t.http, { title: 'Counted gizmo', category_id: root.id });
 
