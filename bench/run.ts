@@ -52,7 +52,14 @@ import {
   Verification,
   writeReports,
 } from './report';
-import { buildScenarios, isUnsupported, Scenario, Target, TargetName } from './scenarios';
+import {
+  buildScenarios,
+  isUnsupported,
+  Scenario,
+  SEARCH_MIX,
+  Target,
+  TargetName,
+} from './scenarios';
 import { seedDatabase } from './seed';
 
 const RESULTS = join(ROOT, 'bench', 'results');
@@ -312,8 +319,10 @@ async function main(): Promise<void> {
     else warn(`INVARIANT BROKEN ${scenario.id}: ${check.detail}`);
   }
 
-  // 7. 500, then 1,000 concurrent connections on get by id, with the service's event-loop delay.
-  const getById = scenarios.find((scenario) => scenario.id === 'get_by_id');
+  // 7. 500, then 1,000 concurrent connections on the search mix (every search scenario's requests
+  // in turn on each connection), with the service's event-loop delay.
+  const mixed = scenarios.filter((scenario) => SEARCH_MIX.includes(scenario.id));
+  const mix = mixed.map((scenario) => scenario.id);
   /** The service's event-loop delay since the previous scrape of its /metrics. */
   const eventLoopDelay = async (): Promise<ConnectionCheck['eventLoop']> => {
     const text = (await serviceClient.request('GET', '/metrics')).body;
@@ -328,16 +337,22 @@ async function main(): Promise<void> {
     count: number,
     seconds: number,
   ): Promise<ConnectionCheck | undefined> => {
-    if (seconds <= 0 || !getById) return undefined;
-    log(`${count} concurrent connections on get by id for ${seconds} s`);
+    if (seconds <= 0 || mixed.length === 0) return undefined;
+    log(`${count} concurrent connections on the search mix for ${seconds} s`);
     const openFiles = openFilesLimit();
     // The service inherits this process's limit; each side holds one descriptor per connection.
     if (openFiles !== undefined && openFiles < count + 256) {
       warn(`ulimit -n is ${openFiles}: too few descriptors for ${count} connections`);
     }
-    const check: ConnectionCheck = { connections: count, seconds, openFilesLimit: openFiles };
+    const check: ConnectionCheck = {
+      connections: count,
+      seconds,
+      scenarios: mix,
+      openFilesLimit: openFiles,
+    };
     try {
-      const program = (await getById.prepare(targets[0])) as Program;
+      const programs = await Promise.all(mixed.map((scenario) => scenario.prepare(targets[0])));
+      const program: Program = { steps: (programs as Program[]).flatMap((one) => one.steps) };
       // prom-client resets its event-loop delay histogram at every scrape: this one starts it.
       await eventLoopDelay();
       const overflowsBefore = listenOverflows();

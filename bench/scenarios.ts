@@ -17,7 +17,7 @@ export interface Target {
   statements(): Promise<number | undefined>;
 }
 
-/** Cheap and database-bound scenarios have different targets in issue 6. */
+/** Cheap and database-bound scenarios have different targets in issue 17. */
 export type Group = 'db-bound' | 'cheap' | 'read' | 'write';
 
 export interface Unsupported {
@@ -52,6 +52,22 @@ const get = (path: string, headers?: Record<string, string>): StepRequest => ({
 });
 const fixed = (path: string): Program => ({ steps: [{ kind: 'get', request: get(path) }] });
 
+/** Rows of the matches a random page starts in: the first 50 pages of 20. */
+const RANDOM_PAGE_ROWS = 1_000;
+
+/** The search scenarios whose requests, in turn, make the 500- and 1,000-connection mix. */
+export const SEARCH_MIX = [
+  'search_common',
+  'search_rare',
+  'search_cjk2',
+  'search_sku',
+  'price_range',
+  'subtree_root',
+  'subtree_mid',
+  'subtree_chain',
+  'combined',
+];
+
 export interface ScenarioOptions {
   deepOffset: number;
   seed: number;
@@ -83,12 +99,36 @@ export function buildScenarios(facts: CatalogFacts, options: ScenarioOptions): S
     verifyAs: 'envelope',
   });
   const searchLimit = { max: 2 };
-  const combined = search({
-    q: facts.commonWord,
-    min_price: 20,
-    max_price: 500,
-    category_id: facts.rootId,
+  /** A search verified by its fixed `path`, whose load sends a new `draw()` per request. */
+  const randomSearch = (
+    id: string,
+    label: string,
+    group: Group,
+    path: string,
+    draw: () => string,
+  ): Scenario => ({
+    ...fixedRead(id, label, group, path, searchLimit),
+    prepare: () => Promise.resolve({ steps: [{ kind: 'get', request: () => get(draw()) }] }),
   });
+  // Their own sequence, so that they leave the other scenarios' random requests as they were.
+  const draws = new Random(options.seed + 2);
+  /**
+   * A page of 10 to 30 rows (20 on average, as the fixed request's) from any row of the first
+   * 1,000 of `matches`: some 20,000 different queries, so that most requests miss the service's
+   * result cache (1,000 entries), at about the cost of a first page.
+   */
+  const randomPage = (matches: number) => {
+    const limit = 10 + draws.int(21);
+    const offsets = Math.max(1, Math.min(matches, RANDOM_PAGE_ROWS) - limit + 1);
+    return { limit, offset: draws.int(offsets) };
+  };
+  /** Prices from a low bound of `from` to `to` (any cent) to `factor` times that bound. */
+  const randomPrices = (from: number, to: number, factor: number) => {
+    const cents = from * 100 + draws.int((to - from) * 100 + 1);
+    return { min_price: (cents / 100).toFixed(2), max_price: ((cents * factor) / 100).toFixed(2) };
+  };
+  const combined = (prices: { min_price: number | string; max_price: number | string }) =>
+    search({ q: facts.commonWord, ...prices, category_id: facts.rootId });
 
   const scenarios: Scenario[] = [
     {
@@ -107,12 +147,12 @@ export function buildScenarios(facts: CatalogFacts, options: ScenarioOptions): S
       verifyAs: 'product',
     },
     fixedRead('list_page', 'list page', 'read', '/api/v1/products?limit=20&offset=0'),
-    fixedRead(
+    randomSearch(
       'search_common',
-      `search common word "${facts.commonWord}"`,
+      `search common word "${facts.commonWord}", random pages`,
       'db-bound',
       search({ q: facts.commonWord }),
-      searchLimit,
+      () => search({ q: facts.commonWord, ...randomPage(facts.commonWordTitles) }),
     ),
     fixedRead(
       'search_rare',
@@ -121,27 +161,27 @@ export function buildScenarios(facts: CatalogFacts, options: ScenarioOptions): S
       search({ q: facts.rareWord }),
       searchLimit,
     ),
-    fixedRead(
+    randomSearch(
       'search_cjk2',
-      `search 2-char CJK "${facts.cjkWord}"`,
+      `search 2-char CJK "${facts.cjkWord}", random pages`,
       'db-bound',
       search({ q: facts.cjkWord }),
-      searchLimit,
+      () => search({ q: facts.cjkWord, ...randomPage(facts.cjkWordTitles) }),
     ),
     fixedRead('search_sku', 'search exact SKU', 'cheap', search({ q: facts.sku }), searchLimit),
-    fixedRead(
+    randomSearch(
       'price_range',
-      'price range 100..200',
-      'db-bound',
+      'price range x..2x, x random in 50..150',
+      'cheap',
       search({ min_price: 100, max_price: 200 }),
-      searchLimit,
+      () => search(randomPrices(50, 150, 2)),
     ),
-    fixedRead(
+    randomSearch(
       'subtree_root',
-      'subtree of a root',
+      'subtree of a root, random pages',
       'db-bound',
       search({ category_id: facts.rootId }),
-      searchLimit,
+      () => search({ category_id: facts.rootId, ...randomPage(facts.rootProducts) }),
     ),
     fixedRead(
       'subtree_mid',
@@ -163,7 +203,13 @@ export function buildScenarios(facts: CatalogFacts, options: ScenarioOptions): S
     );
   }
   scenarios.push(
-    fixedRead('combined', 'all filters combined', 'db-bound', combined, searchLimit),
+    randomSearch(
+      'combined',
+      'all filters combined, prices x..25x, x random in 10..40',
+      'db-bound',
+      combined({ min_price: 20, max_price: 500 }),
+      () => combined(randomPrices(10, 40, 25)),
+    ),
     fixedRead(
       'deep_offset',
       `deep page offset=${options.deepOffset}`,
