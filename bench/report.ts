@@ -290,7 +290,7 @@ export function evaluateTargets(report: Omit<BenchReport, 'targets'>): TargetChe
       met: run ? run.errors === 0 && fast : check ? false : null,
       detail: run
         ? `${run.errors} errors (${run.timeouts} timeouts, ${run.socketErrors} connection errors) in ${run.requests} requests, ` +
-          `p95 ${ms(run.latency.p95)} ms, p99 ${ms(run.latency.p99)} ms, on the requests of ${check.scenarios.join(', ')} in turn`
+          `p95 ${ms(run.latency.p95)} ms, p99 ${ms(run.latency.p99)} ms, on the fixed requests of ${check.scenarios.join(', ')} in turn`
         : (check?.error ?? 'not run'),
     });
   }
@@ -414,7 +414,7 @@ const sqlWithKinds = (scenario: ScenarioReport, target: TargetName = 'service') 
 };
 
 function connectionCheckText(check: ConnectionCheck): string {
-  const head = `${check.connections.toLocaleString('en')} concurrent connections (the search mix: ${check.scenarios.join(', ')} in turn), ${check.seconds} s`;
+  const head = `${check.connections.toLocaleString('en')} concurrent connections (the search mix: the fixed requests of ${check.scenarios.join(', ')} in turn), ${check.seconds} s`;
   const run = check.result;
   if (!run) return `${head}: not run: ${check.error ?? 'skipped'}.`;
   const lag = check.eventLoop;
