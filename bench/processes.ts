@@ -21,6 +21,9 @@ import { EMBEDDED_DATABASE } from '../src/database/embedded-postgres';
 import { freePort, HttpClient, log, sleep } from './common';
 
 export const ROOT = resolve(__dirname, '..');
+/** Reports and charts, kept in git; their raw JSON goes to `raw/`, which git ignores. */
+export const RESULTS = join(ROOT, 'bench', 'results');
+export const RAW_RESULTS = join(RESULTS, 'raw');
 
 /** embedded-postgres.ts starts the server with this user and password. */
 const EMBEDDED_CREDENTIALS = 'postgres:postgres';

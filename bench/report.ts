@@ -3,7 +3,8 @@
  * latency chart (latency.svg), plus the issue 17 targets evaluated from the numbers.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { RAW_RESULTS, RESULTS } from './processes';
 import * as prettier from 'prettier';
 import { LoadResult } from './load';
 import { Group, TargetName } from './scenarios';
@@ -41,7 +42,7 @@ export interface ConnectionCheck {
   error?: string;
 }
 
-/** The latest `npm run bench:transfer` (results/transfer.json), not re-run by `npm run bench`. */
+/** The latest `npm run bench:transfer` (results/raw/transfer.json), not re-run by `npm run bench`. */
 export interface TransferSummary {
   date: string;
   command: string;
@@ -432,9 +433,9 @@ function connectionCheckText(check: ConnectionCheck): string {
   );
 }
 
-/** The latest transfer results in `directory`, if `npm run bench:transfer` wrote them. */
-export function readTransfer(directory: string): TransferSummary | undefined {
-  const file = join(directory, 'transfer.json');
+/** The latest transfer results, if `npm run bench:transfer` wrote them on this machine. */
+export function readTransfer(): TransferSummary | undefined {
+  const file = join(RAW_RESULTS, 'transfer.json');
   if (!existsSync(file)) return undefined;
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as TransferSummary & {
@@ -569,7 +570,7 @@ export function markdown(report: BenchReport): string {
   if (transfer) {
     out.push(
       `Not re-run by this benchmark: the latest \`${transfer.command}\` (${transfer.date}, ${transfer.rows.toLocaleString('en')} rows), ` +
-        'from [transfer.json](transfer.json); details in [transfer.md](transfer.md).',
+        'details in [transfer.md](transfer.md).',
       '',
       '| step | seconds | rows/s |',
       '|---|---:|---:|',
@@ -582,7 +583,7 @@ export function markdown(report: BenchReport): string {
       ),
     );
   } else {
-    out.push('No results/transfer.json yet: `npm run bench:transfer` measures them.');
+    out.push('No results/raw/transfer.json here: `npm run bench:transfer` measures them.');
   }
   out.push('', `## ${TARGETS_HEADING}`, '');
   for (const target of report.targets) {
@@ -736,13 +737,13 @@ export async function latencySvg(report: BenchReport): Promise<string> {
 
 /** Formats like `prettier --write`, so that `npm run lint` (prettier --check .) accepts the file. */
 export async function writeFormatted(file: string, text: string): Promise<void> {
+  mkdirSync(dirname(file), { recursive: true });
   const options = (await prettier.resolveConfig(file)) ?? {};
   writeFileSync(file, await prettier.format(text, { ...options, filepath: file }));
 }
 
-export async function writeReports(directory: string, report: BenchReport): Promise<void> {
-  mkdirSync(directory, { recursive: true });
-  await writeFormatted(join(directory, 'latest.json'), JSON.stringify(report, null, 2));
-  await writeFormatted(join(directory, 'latest.md'), markdown(report));
-  writeFileSync(join(directory, 'latency.svg'), `${await latencySvg(report)}\n`);
+export async function writeReports(report: BenchReport): Promise<void> {
+  await writeFormatted(join(RAW_RESULTS, 'latest.json'), JSON.stringify(report, null, 2));
+  await writeFormatted(join(RESULTS, 'latest.md'), markdown(report));
+  writeFileSync(join(RESULTS, 'latency.svg'), `${await latencySvg(report)}\n`);
 }

@@ -14,7 +14,6 @@
  *   BENCH_ONLY (comma-separated scenario ids), BENCH_TIMEOUT total seconds (auto).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import {
   Cleanup,
@@ -34,7 +33,6 @@ import {
   FloorHandle,
   FloorMode,
   readLog,
-  ROOT,
   RssSampler,
   ServiceHandle,
   startFloor,
@@ -61,8 +59,6 @@ import {
   TargetName,
 } from './scenarios';
 import { seedDatabase } from './seed';
-
-const RESULTS = join(ROOT, 'bench', 'results');
 
 const FLOOR_TARGETS: Record<FloorMode, TargetName> = {
   'service-sql': 'floor-sql',
@@ -446,7 +442,7 @@ async function main(): Promise<void> {
     scenarios: [...reports.values()],
     connections500,
     connections1000,
-    transfer: readTransfer(RESULTS),
+    transfer: readTransfer(),
     rss: {
       serviceHighWaterMarkBytes: highWaterMark,
       servicePeakDuringScenariosBytes: peakDuringScenarios,
@@ -465,10 +461,10 @@ async function main(): Promise<void> {
     totalSeconds: (Date.now() - startedAt) / 1000,
   };
   const report: BenchReport = { ...partial, targets: evaluateTargets(partial) };
-  await writeReports(RESULTS, report);
+  await writeReports(report);
   process.stdout.write(`${consoleTable(report)}\n\n`);
   log(
-    `wrote ${join('bench', 'results')}/latest.json, latest.md and latency.svg in ${report.totalSeconds.toFixed(0)} s`,
+    `wrote bench/results/latest.md, latency.svg and raw/latest.json in ${report.totalSeconds.toFixed(0)} s`,
   );
   if (serviceExitCode !== 0)
     warn(`the service exited with ${serviceExitCode} after SIGTERM, not 0`);

@@ -4,7 +4,7 @@
  * the HTTP write path, drives a few read scenarios at 64 connections against A alone, then starts
  * instance B on another port against the same database, checks that A and B answer the same, and
  * drives the same scenarios with the connections split evenly between A and B (two autocannon
- * runs in parallel). Writes bench/results/scale.json and scale.md.
+ * runs in parallel). Writes bench/results/scale.md and raw/scale.json.
  *
  * Settings (environment):
  *   BENCH_PRODUCTS (20000), BENCH_CATEGORIES (1000), BENCH_DURATION seconds per run (10),
@@ -35,12 +35,11 @@ import {
   warn,
 } from './common';
 import { Latency, latencyOf, LoadResult, Program, runLoad, StepRequest } from './load';
-import { readLog, ROOT, ServiceHandle, startService } from './processes';
+import { RAW_RESULTS, readLog, RESULTS, ROOT, ServiceHandle, startService } from './processes';
 import { writeFormatted } from './report';
 import { buildScenarios, isUnsupported, Scenario, Target } from './scenarios';
 import { seedDatabase } from './seed';
 
-const RESULTS = join(ROOT, 'bench', 'results');
 /** Cores used by other processes during a run above which the run is flagged as disturbed. */
 const OTHER_WARNING = 0.2;
 const DEFAULT_SCENARIOS = ['get_by_id', 'list_page', 'search_common', 'subtree_root'];
@@ -327,11 +326,11 @@ async function main(): Promise<void> {
     },
     totalSeconds: (Date.now() - startedAt) / 1000,
   };
-  await writeFormatted(join(RESULTS, 'scale.json'), JSON.stringify(report, null, 2));
+  await writeFormatted(join(RAW_RESULTS, 'scale.json'), JSON.stringify(report, null, 2));
   await writeFormatted(join(RESULTS, 'scale.md'), markdown(report));
   process.stdout.write(`\n${consoleTable(measured)}\n\n`);
   log(
-    `wrote bench/results/scale.json and scale.md in ${report.totalSeconds.toFixed(0)} s` +
+    `wrote bench/results/scale.md and raw/scale.json in ${report.totalSeconds.toFixed(0)} s` +
       (report.geometricMeanRatio === null
         ? ''
         : `; two/one ${report.geometricMeanRatio.toFixed(2)}x (geometric mean)`),

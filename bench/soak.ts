@@ -11,11 +11,9 @@
 import { join } from 'node:path';
 import { envInt, HttpClient, log, Random, sumMetric, warn } from './common';
 import { Context, LoadResult, Program, runLoad, Step, StepRequest } from './load';
-import { readLog, ROOT, RssSampler, startService } from './processes';
+import { RAW_RESULTS, readLog, RESULTS, RssSampler, startService } from './processes';
 import { writeFormatted } from './report';
 import { catalogFacts, planCatalog, seedCatalog } from './seed';
-
-const RESULTS = join(ROOT, 'bench', 'results');
 
 /** One sampling window: RSS at its end, and the used heap's range over 1-second polls. */
 interface Sample {
@@ -269,7 +267,7 @@ async function main(): Promise<void> {
       ok: status5xx === 0 && unexpected === 0 && result.socketErrors === 0 && result.timeouts === 0,
       totalSeconds: (Date.now() - startedAt) / 1000,
     };
-    await writeFormatted(join(RESULTS, 'soak.json'), JSON.stringify(report, null, 2));
+    await writeFormatted(join(RAW_RESULTS, 'soak.json'), JSON.stringify(report, null, 2));
     await writeFormatted(join(RESULTS, 'soak.md'), soakMarkdown(report));
     log(
       `${result.requests} requests (${result.rps.toFixed(0)}/s): ${status5xx} 5xx, ${status4xx} 4xx ` +
@@ -279,7 +277,7 @@ async function main(): Promise<void> {
       `RSS ${mib(start.rssBytes)} -> ${mib(end.rssBytes)}; heap floor after warm-up ` +
         `${mib(settled.heapUsedMinBytes)} -> ${mib(end.heapUsedMinBytes)}`,
     );
-    log('wrote bench/results/soak.json and soak.md');
+    log('wrote bench/results/soak.md and raw/soak.json');
     if (!report.ok) {
       warn('the soak run saw server errors, unexpected statuses or connection errors');
       process.exitCode = 1;

@@ -4,7 +4,7 @@
  * category tree as category paths) as one CSV file, and times: the import into the empty catalog
  * (every row created, every category too), the export as CSV and as NDJSON, and the import of the
  * exported CSV back (every row an update, nothing created). Checks the counts each answers, and
- * samples the service's RSS during each step. Writes bench/results/transfer.json and transfer.md,
+ * samples the service's RSS during each step. Writes bench/results/transfer.md and raw/transfer.json,
  * with the targets of issue 16 (import under 60 s, export under 10 s) evaluated.
  *
  * Settings (environment):
@@ -27,11 +27,10 @@ import {
   startRun,
   warn,
 } from './common';
-import { readLog, ROOT, RssSampler, startService } from './processes';
+import { RAW_RESULTS, readLog, RESULTS, RssSampler, startService } from './processes';
 import { writeFormatted } from './report';
 import { CatalogPlan, planCatalog } from './seed';
 
-const RESULTS = join(ROOT, 'bench', 'results');
 const IMPORT_TARGET_SECONDS = 60;
 const EXPORT_TARGET_SECONDS = 10;
 /** Above the 60 s target on purpose: a slow import is measured, not cut short. */
@@ -283,11 +282,13 @@ async function main(): Promise<void> {
     },
     totalSeconds: (Date.now() - startedAt) / 1000,
   };
-  await writeFormatted(join(RESULTS, 'transfer.json'), JSON.stringify(report, null, 2));
+  await writeFormatted(join(RAW_RESULTS, 'transfer.json'), JSON.stringify(report, null, 2));
   await writeFormatted(join(RESULTS, 'transfer.md'), markdown(report));
   for (const target of targets)
     log(`${target.met ? 'met   ' : 'MISSED'} ${target.name}: ${target.detail}`);
-  log(`wrote bench/results/transfer.json and transfer.md in ${report.totalSeconds.toFixed(0)} s`);
+  log(
+    `wrote bench/results/transfer.md and raw/transfer.json in ${report.totalSeconds.toFixed(0)} s`,
+  );
   if (problems.length > 0 || exitCode !== 0) process.exitCode = 1;
 }
 
