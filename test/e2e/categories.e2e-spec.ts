@@ -175,6 +175,7 @@ describe('Categories (e2e)', () => {
         .send({ parent_id: chain[99].id })
         .expect(422);
       expect(refused.body.code).toBe('depth_exceeded');
+      expect(refused.body.errors).toEqual([{ field: 'parent_id', message: expect.any(String) }]);
       const refusedAt98 = await api()
         .patch(`/api/v1/categories/${subtree[0].id}`)
         .send({ parent_id: chain[98].id });
@@ -203,6 +204,7 @@ describe('Categories (e2e)', () => {
           .send({ parent_id: target.id })
           .expect(422);
         expect(response.body.code).toBe('cycle');
+        expect(response.body.errors).toEqual([{ field: 'parent_id', message: expect.any(String) }]);
       }
     });
 

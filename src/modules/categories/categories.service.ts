@@ -100,6 +100,7 @@ export class CategoriesService {
             throw new DomainError(
               'depth_exceeded',
               `Parent ${parentId} is at depth ${MAX_CATEGORY_DEPTH}, the deepest allowed.`,
+              [{ field: 'parent_id', message: `category ${parentId} is at the deepest level` }],
             );
           }
         }
@@ -248,6 +249,12 @@ export class CategoriesService {
       throw new DomainError(
         'cycle',
         `Category ${id} cannot move under itself or one of its descendants.`,
+        [
+          {
+            field: 'parent_id',
+            message: `category ${parentId} is ${id} or one of its descendants`,
+          },
+        ],
       );
     }
     const deepest = path.length + height; // the parent's depth + 1 + the moved subtree's height
@@ -255,6 +262,12 @@ export class CategoriesService {
       throw new DomainError(
         'depth_exceeded',
         `The move would put a category at depth ${deepest}; the deepest allowed is ${MAX_CATEGORY_DEPTH}.`,
+        [
+          {
+            field: 'parent_id',
+            message: `under category ${parentId} the subtree would be too deep`,
+          },
+        ],
       );
     }
   }
