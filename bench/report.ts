@@ -1,6 +1,7 @@
 /**
- * The benchmark's outputs: a console table, bench/results/latest.json, latest.md and a p95
- * latency chart (latency.svg), plus the issue 17 targets evaluated from the numbers.
+ * The benchmark's outputs: a console table, bench/results/latest.md, a p95 latency chart
+ * (latency.svg) and the raw figures (raw/latest.json), plus the issue 17 targets evaluated from
+ * the numbers.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

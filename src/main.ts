@@ -15,18 +15,19 @@ import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-pos
  */
 const LISTEN_BACKLOG = 4096;
 
+/** A taken port is a configuration error, `message` naming its setting; any other error as it is. */
+const portTakenAs = (message: string) => (error: unknown) => {
+  throw (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? new ConfigError(message) : error;
+};
+
 async function bootstrap(): Promise<void> {
   const config = validateConfig(process.env);
   let embedded: EmbeddedDatabase | undefined;
   if (!config.DATABASE_URL) {
     embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT).catch(
-      (error: unknown) => {
-        throw (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
-          ? new ConfigError(
-              `EMBEDDED_PG_PORT ${config.EMBEDDED_PG_PORT} is already in use: stop what holds it, or set EMBEDDED_PG_PORT to a free port`,
-            )
-          : error;
-      },
+      portTakenAs(
+        `EMBEDDED_PG_PORT ${config.EMBEDDED_PG_PORT} is already in use: stop what holds it, or set EMBEDDED_PG_PORT to a free port`,
+      ),
     );
   }
   const databaseUrl = config.DATABASE_URL ?? embedded!.url;
@@ -56,9 +57,7 @@ async function bootstrap(): Promise<void> {
     // it does not outlive the process holding its port and data folder.
     await app.close().catch(() => undefined);
     await embedded?.stop();
-    throw (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
-      ? new ConfigError(`PORT ${config.PORT} is already in use`)
-      : error;
+    portTakenAs(`PORT ${config.PORT} is already in use`)(error);
   });
   Logger.log(`Listening on port ${config.PORT}`, 'Bootstrap');
 

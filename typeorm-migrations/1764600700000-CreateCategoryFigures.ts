@@ -1,7 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The figures a category's own products add to its reports (CategoryReport, without min and max). */
-const FIGURES = [
+/**
+ * The figures a category's own products add to its reports (CategoryReport, without min and max).
+ * Exported for StaticCategoryFiguresTriggers, which rewrites the triggers built from them (strings
+ * only: TypeORM takes every exported function of a migration file for a migration).
+ */
+export const FIGURES = [
   'products',
   'active_products',
   'price_sum',
@@ -13,8 +17,8 @@ const FIGURES = [
   'revenue',
 ];
 const MONEY = ['price_sum', 'stock_value', 'revenue'];
-const SUMS = FIGURES.join(', ');
-const ZEROS = FIGURES.map(() => '0').join(', ');
+export const SUMS = FIGURES.join(', ');
+export const ZEROS = FIGURES.map(() => '0').join(', ');
 const SUM_COLUMNS = FIGURES.map(
   (column) => `"${column}" ${MONEY.includes(column) ? 'numeric' : 'bigint'} NOT NULL`,
 ).join(', ');
@@ -23,7 +27,7 @@ const SUM_COLUMNS = FIGURES.map(
  * What each summary row adds to its counted category, as `sign` (1 for a row's new image, -1 for
  * its old one) times the figures; the other figures are 0.
  */
-const CONTRIBUTIONS = {
+export const CONTRIBUTIONS = {
   inventory: {
     products: 'sign',
     active_products: 'sign * counted_active::int',

@@ -1,32 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-
-/** The figures of a `category_figures_delta` row, in its column order. */
-const FIGURES = [
-  'products',
-  'active_products',
-  'price_sum',
-  'stock_units',
-  'stock_value',
-  'review_count',
-  'rating_sum',
-  'units_sold',
-  'revenue',
-];
-const SUMS = FIGURES.join(', ');
-const ZEROS = FIGURES.map(() => '0').join(', ');
-
-/** What each summary row adds to its counted category, as in CreateCategoryFigures. */
-const CONTRIBUTIONS: Record<string, Record<string, string>> = {
-  inventory: {
-    products: 'sign',
-    active_products: 'sign * counted_active::int',
-    price_sum: 'sign * counted_price * counted_active::int',
-    stock_units: 'sign * quantity * counted_active::int',
-    stock_value: 'sign * counted_price * quantity * counted_active::int',
-  },
-  product_rating: { review_count: 'sign * count', rating_sum: 'sign * sum' },
-  product_sales: { units_sold: 'sign * units_sold', revenue: 'sign * revenue' },
-};
+import { CONTRIBUTIONS, FIGURES, SUMS, ZEROS } from './1764600700000-CreateCategoryFigures';
 
 /** The row images of each event's transition tables: 1 for a new image, -1 for an old one. */
 const IMAGES = {
@@ -39,9 +12,9 @@ const IMAGES = {
  * The statement appending the deltas of `table`'s row images `images`. Laid out as the previous
  * functions have it, so that `down` gives them back character for character.
  */
-const appendDeltas = (table: string, images: string) => {
+const appendDeltas = (table: keyof typeof CONTRIBUTIONS, images: string) => {
   const figures = FIGURES.map((column) => {
-    const expression = CONTRIBUTIONS[table][column];
+    const expression = (CONTRIBUTIONS[table] as Record<string, string>)[column];
     return expression ? `sum(${expression})` : '0';
   });
   return `INSERT INTO category_figures_delta (category_id, ${SUMS})
@@ -59,7 +32,7 @@ const appendDeltas = (table: string, images: string) => {
  * plan: a trigger function is compiled per trigger, and a statement is planned when first run,
  * so each trigger only ever plans the branch whose transition tables it has.
  */
-const staticBody = (table: string) => `
+const staticBody = (table: keyof typeof CONTRIBUTIONS) => `
   BEGIN
     IF TG_OP = 'INSERT' THEN
       ${appendDeltas(table, IMAGES.INSERT)};
@@ -72,7 +45,7 @@ const staticBody = (table: string) => `
   END `;
 
 /** The previous body: one statement for all events, built as text and planned anew by EXECUTE. */
-const dynamicBody = (table: string) => `
+const dynamicBody = (table: keyof typeof CONTRIBUTIONS) => `
         DECLARE
           images text := CASE TG_OP
             WHEN 'INSERT' THEN '${IMAGES.INSERT}'
@@ -100,8 +73,11 @@ export class StaticCategoryFiguresTriggers1764601100000 implements MigrationInte
   }
 }
 
-async function replaceBodies(queryRunner: QueryRunner, body: (table: string) => string) {
-  for (const table of Object.keys(CONTRIBUTIONS)) {
+async function replaceBodies(
+  queryRunner: QueryRunner,
+  body: (table: keyof typeof CONTRIBUTIONS) => string,
+) {
+  for (const table of Object.keys(CONTRIBUTIONS) as (keyof typeof CONTRIBUTIONS)[]) {
     await queryRunner.query(`
       CREATE OR REPLACE FUNCTION ${table}_counts_into_category_figures() RETURNS trigger
       LANGUAGE plpgsql AS $$${body(table)}$$`);

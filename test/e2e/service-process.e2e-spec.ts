@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, ChildProcessByStdio, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -6,6 +6,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import request from 'supertest';
 import { freePort } from '../utils/test-database-server';
 
@@ -57,15 +58,28 @@ describe('Service process on the embedded database (e2e)', () => {
     return env;
   }
 
-  async function start(extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningService> {
-    const port = await freePort();
+  /** `src/main.ts` as a process, killed after the test if it is still running. */
+  function spawnService(
+    env: NodeJS.ProcessEnv,
+    stderr: 'inherit' | 'pipe',
+  ): ChildProcessByStdio<null, Readable, Readable | null> {
     const child = spawn(
       process.execPath,
       ['-r', 'ts-node/register/transpile-only', 'src/main.ts'],
-      { env: serviceEnv(port, extraEnv), stdio: ['ignore', 'pipe', 'inherit'] },
+      {
+        env,
+        stdio: ['ignore', 'pipe', stderr],
+      },
     );
     running.add(child);
     child.once('exit', () => running.delete(child));
+    // spawn() types its streams from literal stdio options only.
+    return child as ChildProcessByStdio<null, Readable, Readable | null>;
+  }
+
+  async function start(extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningService> {
+    const port = await freePort();
+    const child = spawnService(serviceEnv(port, extraEnv), 'inherit');
     const output: string[] = [];
     child.stdout.on('data', (chunk: Buffer) =>
       output.push(...chunk.toString().split('\n').filter(Boolean)),
@@ -166,15 +180,9 @@ describe('Service process on the embedded database (e2e)', () => {
 
   /** Runs a service that should fail to start: its exit code and its stdout and stderr together. */
   async function runToExit(port: number): Promise<{ code: number | null; output: string }> {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', 'src/main.ts'],
-      { env: serviceEnv(port), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    running.add(child);
-    child.once('exit', () => running.delete(child));
+    const child = spawnService(serviceEnv(port), 'pipe');
     let output = '';
-    for (const stream of [child.stdout, child.stderr])
+    for (const stream of [child.stdout, child.stderr!])
       stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const [code] = (await once(child, 'close')) as [number | null];
     return { code, output };
